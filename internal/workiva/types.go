@@ -1,0 +1,77 @@
+package workiva
+
+import (
+	"encoding/json"
+)
+
+// Activity is one entry of the Activities API. Optional strings that the API
+// omits are left empty; the Terraform layer turns empty into null.
+type Activity struct {
+	ID               string          `json:"id"`
+	ActivityDateTime string          `json:"activityDateTime"`
+	Summary          string          `json:"summary"`
+	Outcome          string          `json:"outcome"`
+	Action           ActivityAction  `json:"action"`
+	Performer        Performer       `json:"performer"`
+	Targets          []Target        `json:"targets"`
+	Organization     Organization    `json:"organization"`
+	Workspace        *Workspace      `json:"workspace"`
+	Tags             []string        `json:"tags"`
+	Attachments      json.RawMessage `json:"attachments"`
+}
+
+
+// UnmarshalJSON fills Summary from `description` when only that is present.
+func (a *Activity) UnmarshalJSON(b []byte) error {
+	type plain Activity // no methods: avoids recursion
+	var w struct {
+		plain
+		Description *string `json:"description"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*a = Activity(w.plain)
+	if a.Summary == "" && w.Description != nil {
+		a.Summary = *w.Description
+	}
+	return nil
+}
+
+// ActivityAction describes a kind of action that produces activities.
+type ActivityAction struct {
+	ID         string `json:"id"`
+	Alias      string `json:"alias"`
+	Name       string `json:"name"`
+	Category   string `json:"category"`
+	Deprecated bool   `json:"deprecated"`
+}
+
+// Performer is who (or what) performed an activity.
+type Performer struct {
+	ID          string `json:"id"`
+	Type        string `json:"type"`
+	DisplayName string `json:"displayName"`
+	UniqueName  string `json:"uniqueName"`
+	IPAddress   string `json:"ipAddress"`
+}
+
+// Target is a resource an activity affected.
+type Target struct {
+	ID          string `json:"id"`
+	Type        string `json:"type"`
+	DisplayName string `json:"displayName"`
+	UniqueName  string `json:"uniqueName"`
+}
+
+// Organization is the organization an activity belongs to.
+type Organization struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// Workspace is the workspace an activity belongs to, when it has one.
+type Workspace struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
