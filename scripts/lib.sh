@@ -1,0 +1,52 @@
+# Shared helpers for the scripts in this folder; source it, don't run it.
+# shellcheck shell=bash
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TOOLS_BIN="$ROOT/.tools/bin"
+OPENTOFU_VERSION="${OPENTOFU_VERSION:-1.12.6}"
+
+log() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# cli_kind BIN prints "tofu" or "terraform" from the binary's own version line,
+# so a TF_ACC_TERRAFORM_PATH that points at OpenTofu is still run as OpenTofu.
+cli_kind() {
+  if "$1" version 2>/dev/null | head -n1 | grep -q '^OpenTofu'; then
+    echo tofu
+  else
+    echo terraform
+  fi
+}
+
+# find_tofu prints the path of an OpenTofu binary: TOFU if set, else tofu on
+# PATH, else the pinned build in .tools/bin (building it on first use).
+find_tofu() {
+  if [[ -n "${TOFU:-}" ]]; then
+    echo "$TOFU"
+  elif command -v tofu >/dev/null 2>&1; then
+    command -v tofu
+  else
+    "$ROOT/scripts/build-tofu.sh" "$OPENTOFU_VERSION" >&2
+    echo "$TOOLS_BIN/tofu"
+  fi
+}
+
+# find_terraform prints the path of a Terraform binary (TERRAFORM if set, else
+# terraform on PATH), or nothing when there is none.
+find_terraform() {
+  if [[ -n "${TERRAFORM:-}" ]]; then
+    echo "$TERRAFORM"
+  else
+    command -v terraform 2>/dev/null || true
+  fi
+}
+
+# empty_cli_config writes an empty CLI configuration file and prints its path:
+# acceptance tests and docs generation must not see the user's ~/.terraformrc
+# (dev_overrides or mirrors there would change what gets tested).
+empty_cli_config() {
+  local f
+  f="$(mktemp "${TMPDIR:-/tmp}/workiva-cli-config.XXXXXX")"
+  : >"$f"
+  echo "$f"
+}
