@@ -7,12 +7,12 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 want="${1:-$OPENTOFU_VERSION}"
 bin="$TOOLS_BIN/tofu"
 
-if [[ -x "$bin" ]] && CHECKPOINT_DISABLE=1 "$bin" version 2>/dev/null | head -n1 | grep -qx "OpenTofu v$want"; then
+if [[ -x "$bin" && "$(cli_version "$bin")" == "OpenTofu v$want" ]]; then
   log "OpenTofu v$want already built: $bin"
   exit 0
 fi
 
-log "building OpenTofu v$want into $bin (first time only; about 5-10 minutes on 2 cores)"
+log "building OpenTofu v$want into $bin (first time only; about 3-6 minutes on 2 cores)"
 mkdir -p "$TOOLS_BIN"
 start=$SECONDS
 # Build to a temporary name and rename, so an interrupted build never leaves a
@@ -23,6 +23,6 @@ start=$SECONDS
     -o "$bin.tmp" github.com/opentofu/opentofu/cmd/tofu
 )
 mv -f "$bin.tmp" "$bin"
-got="$(CHECKPOINT_DISABLE=1 "$bin" version | head -n1)"
+got="$(cli_version "$bin")"
 [[ "$got" == "OpenTofu v$want" ]] || die "built $got, expected OpenTofu v$want (check tools/opentofu/go.mod)"
 log "built $got in $((SECONDS - start))s"

@@ -8,10 +8,20 @@ OPENTOFU_VERSION="${OPENTOFU_VERSION:-1.12.6}"
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
+# cli_version BIN prints the CLI's version line ("OpenTofu v1.12.6",
+# "Terraform v1.11.4"), or nothing. The whole output is read before matching:
+# CLI config warnings come first on stdout, and an early-closing pipe would
+# kill the CLI with SIGPIPE under pipefail.
+cli_version() {
+  local out
+  out="$(TF_CLI_CONFIG_FILE='' CHECKPOINT_DISABLE=1 "$1" version 2>/dev/null || true)"
+  grep -m1 -E '^(OpenTofu|Terraform) v' <<<"$out" || true
+}
+
 # cli_kind BIN prints "tofu" or "terraform" from the binary's own version line,
 # so a TF_ACC_TERRAFORM_PATH that points at OpenTofu is still run as OpenTofu.
 cli_kind() {
-  if "$1" version 2>/dev/null | head -n1 | grep -q '^OpenTofu'; then
+  if [[ "$(cli_version "$1")" == OpenTofu* ]]; then
     echo tofu
   else
     echo terraform

@@ -43,7 +43,7 @@ else
   unset TF_ACC_PROVIDER_HOST TF_ACC_PROVIDER_NAMESPACE
 fi
 
-log "$pass pass: $("$cli" version | head -n1) ($cli)"
+log "$pass pass: $(cli_version "$cli") ($cli)"
 cd "$ROOT"
 start=$SECONDS
 # -count=1: acceptance results depend on the CLI binary and the clock, which
