@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# make demo: build the provider and the emulator into a temporary directory,
+# start the emulator on a free loopback port, point Terraform (or OpenTofu) at
+# the local build through dev_overrides, apply examples/demo and print its
+# outputs. Everything lives in the temporary directory, which is removed on
+# exit together with the emulator process.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+tmp="$(mktemp -d "${TMPDIR:-/tmp}/workiva-demo.XXXXXX")"
+emulator_pid=""
+cleanup() {
+  if [[ -n "$emulator_pid" ]] && kill -0 "$emulator_pid" 2>/dev/null; then
+    kill -TERM "$emulator_pid" 2>/dev/null || true
+    wait "$emulator_pid" 2>/dev/null || true
+  fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Prefer Terraform; fall back to OpenTofu (on PATH, else the pinned build).
+cli="$(find_terraform)"
+[[ -n "$cli" ]] || cli="$(find_tofu)"
+log "CLI: $(cli_version "$cli") ($cli)"
+
+cd "$ROOT"
+log "building the provider and the emulator"
+mkdir -p "$tmp/plugins" "$tmp/work"
+go build -trimpath -ldflags "-X main.version=0.0.0-demo" -o "$tmp/plugins/terraform-provider-workiva" .
+go build -trimpath -o "$tmp/workiva-emulator" ./cmd/workiva-emulator
+
+log "starting the emulator"
+env_file="$tmp/emulator.env"
+"$tmp/workiva-emulator" -addr 127.0.0.1:0 -activities "${DEMO_ACTIVITIES:-5000}" \
+  -env-file "$env_file" -now now >"$tmp/emulator.log" 2>&1 &
+emulator_pid=$!
+
+# The emulator writes the env file once it listens; the last key marks it complete.
+for _ in $(seq 1 300); do
+  if [[ -s "$env_file" ]] && grep -q '^WORKIVA_ORGANIZATION_ID=' "$env_file"; then
+    break
+  fi
+  kill -0 "$emulator_pid" 2>/dev/null || { cat "$tmp/emulator.log" >&2; die "the emulator exited early"; }
+  sleep 0.1
+done
+grep -q '^WORKIVA_ORGANIZATION_ID=' "$env_file" 2>/dev/null || die "the emulator did not write $env_file within 30s"
+
+# KEY=VALUE lines, exported one by one rather than sourced: values are data.
+while IFS='=' read -r key value; do
+  case "$key" in
+    WORKIVA_*) export "$key=$value" ;;
+  esac
+done <"$env_file"
+log "emulator listening at $WORKIVA_API_URL"
+
+# dev_overrides makes both CLIs load the provider from $tmp/plugins without
+# `init` or a registry; `direct {}` keeps any other provider resolvable.
+cat >"$tmp/cli.tfrc" <<CONF
+provider_installation {
+  dev_overrides {
+    "registry.terraform.io/workiva/workiva" = "$tmp/plugins"
+    "registry.opentofu.org/workiva/workiva" = "$tmp/plugins"
+  }
+  direct {}
+}
+CONF
+cp examples/demo/*.tf "$tmp/work/"
+
+export TF_CLI_CONFIG_FILE="$tmp/cli.tfrc" CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
+unset TF_PLUGIN_CACHE_DIR TF_DATA_DIR
+log "applying examples/demo"
+"$cli" -chdir="$tmp/work" apply -auto-approve -input=false -compact-warnings
