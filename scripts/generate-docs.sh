@@ -56,10 +56,15 @@ sed -E 's#"registry\.(terraform\.io|opentofu\.org)/workiva/workiva"#"workiva"#' 
 log "rendering docs/ with tfplugindocs"
 (
   cd tools
-  go tool tfplugindocs generate \
+  GOFLAGS= go tool tfplugindocs generate \
     --provider-dir "$ROOT" \
     --provider-name workiva \
     --rendered-provider-name Workiva \
     --providers-schema "$tmp/schema.json"
 )
-(cd tools && go tool tfplugindocs validate --provider-dir "$ROOT" --provider-name workiva)
+log "validating docs/"
+# validate logs every file it checks; show that only when it fails.
+(cd tools && GOFLAGS= go tool tfplugindocs validate --provider-dir "$ROOT" --provider-name workiva \
+  --providers-schema "$tmp/schema.json") >"$tmp/validate.log" 2>&1 ||
+  { cat "$tmp/validate.log" >&2; die "tfplugindocs validate failed"; }
+log "docs/ generated and valid"
