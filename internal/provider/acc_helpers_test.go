@@ -1,0 +1,213 @@
+package provider
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/workiva/terraform-provider-workiva/internal/emulator"
+	"github.com/workiva/terraform-provider-workiva/internal/workiva"
+)
+
+// Acceptance tests run the real CLI (terraform or tofu) against an in-process
+// emulator. Each test starts its own emulator and provider, so tests share
+// nothing mutable and run in parallel.
+
+const testActivities = 400 // small data set: several pages at small page sizes, fast plans
+
+func startEmulator(t *testing.T, n int) *emulator.Server {
+	t.Helper()
+	srv, err := emulator.Start(emulator.Options{Activities: n})
+	if err != nil {
+		t.Fatalf("starting emulator: %v", err)
+	}
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// factories returns provider factories for a fresh provider instance per
+// CLI command; opts adjust the instance (test hooks).
+func factories(opts ...func(*workivaProvider)) map[string]func() (tfprotov6.ProviderServer, error) {
+	return map[string]func() (tfprotov6.ProviderServer, error){
+		"workiva": func() (tfprotov6.ProviderServer, error) {
+			p := &workivaProvider{version: "test"}
+			for _, o := range opts {
+				o(p)
+			}
+			return providerserver.NewProtocol6WithError(p)()
+		},
+	}
+}
+
+// fastRetries makes retries immediate so fault tests do not sleep.
+func fastRetries(p *workivaProvider) {
+	p.configHook = func(c *workiva.Config) {
+		c.Backoff = func(int, *http.Response) time.Duration { return time.Millisecond }
+	}
+}
+
+// providerBlock configures the provider for srv; extra lines go inside.
+func providerBlock(srv *emulator.Server, extra ...string) string {
+	return fmt.Sprintf(`
+provider "workiva" {
+  api_url         = %q
+  client_id       = %q
+  client_secret   = %q
+  organization_id = %q
+  %s
+}
+`, srv.URL(), srv.ClientID(), srv.ClientSecret(), srv.OrganizationID(), strings.Join(extra, "\n  "))
+}
+
+func strOrNull(s string) knownvalue.Check {
+	if s == "" {
+		return knownvalue.Null()
+	}
+	return knownvalue.StringExact(s)
+}
+
+// attachmentsJSON is what attachments_json must hold for a: the compact
+// JSON array, "[]" when the emulator sent none.
+func attachmentsJSON(t *testing.T, a emulator.Activity) string {
+	t.Helper()
+	if len(a.Attachments) == 0 {
+		return "[]"
+	}
+	raw, err := json.Marshal(a.Attachments)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := json.Compact(&b, raw); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// activityChecks returns the check of every attribute of an activity object.
+func activityChecks(t *testing.T, a emulator.Activity) map[string]knownvalue.Check {
+	t.Helper()
+	targets := make([]knownvalue.Check, 0, len(a.Targets))
+	for _, tg := range a.Targets {
+		targets = append(targets, knownvalue.ObjectExact(map[string]knownvalue.Check{
+			"id":           strOrNull(tg.ID),
+			"type":         strOrNull(tg.Type),
+			"display_name": strOrNull(tg.DisplayName),
+			"unique_name":  strOrNull(tg.UniqueName),
+		}))
+	}
+	tags := make([]knownvalue.Check, 0, len(a.Tags))
+	for _, tg := range a.Tags {
+		tags = append(tags, knownvalue.StringExact(tg))
+	}
+	var workspace knownvalue.Check = knownvalue.Null()
+	if a.Workspace != nil {
+		workspace = knownvalue.ObjectExact(map[string]knownvalue.Check{
+			"id":   strOrNull(a.Workspace.ID),
+			"name": strOrNull(a.Workspace.Name),
+		})
+	}
+	return map[string]knownvalue.Check{
+		"id":                 knownvalue.StringExact(a.ID),
+		"activity_date_time": strOrNull(a.ActivityDateTime),
+		"summary":            strOrNull(a.Summary),
+		"outcome":            strOrNull(a.Outcome),
+		"action":             actionCheck(a.Action),
+		"performer": knownvalue.ObjectExact(map[string]knownvalue.Check{
+			"id":           strOrNull(a.Performer.ID),
+			"type":         strOrNull(a.Performer.Type),
+			"display_name": strOrNull(a.Performer.DisplayName),
+			"unique_name":  strOrNull(a.Performer.UniqueName),
+			"ip_address":   strOrNull(a.Performer.IPAddress),
+		}),
+		"targets": knownvalue.ListExact(targets),
+		"organization": knownvalue.ObjectExact(map[string]knownvalue.Check{
+			"id":   strOrNull(a.Organization.ID),
+			"name": strOrNull(a.Organization.Name),
+		}),
+		"workspace":        workspace,
+		"tags":             knownvalue.ListExact(tags),
+		"attachments_json": knownvalue.StringExact(attachmentsJSON(t, a)),
+	}
+}
+
+func actionCheck(a emulator.Action) knownvalue.Check {
+	return knownvalue.ObjectExact(map[string]knownvalue.Check{
+		"id":         strOrNull(a.ID),
+		"alias":      strOrNull(a.Alias),
+		"name":       strOrNull(a.Name),
+		"category":   strOrNull(a.Category),
+		"deprecated": knownvalue.Bool(a.Deprecated),
+	})
+}
+
+// listChecks checks the whole result of a workiva_activities data source:
+// every activity in order, ids, counts and truncated.
+func listChecks(t *testing.T, addr string, want []emulator.Activity, truncated bool) []statecheck.StateCheck {
+	t.Helper()
+	objs := make([]knownvalue.Check, len(want))
+	ids := make([]knownvalue.Check, len(want))
+	byAlias := map[string]knownvalue.Check{}
+	byPerf := map[string]knownvalue.Check{}
+	aliasN, perfN := map[string]int64{}, map[string]int64{}
+	for i, a := range want {
+		objs[i] = knownvalue.ObjectExact(activityChecks(t, a))
+		ids[i] = knownvalue.StringExact(a.ID)
+		aliasN[a.Action.Alias]++
+		perfN[a.Performer.ID]++
+	}
+	for k, n := range aliasN {
+		byAlias[k] = knownvalue.Int64Exact(n)
+	}
+	for k, n := range perfN {
+		byPerf[k] = knownvalue.Int64Exact(n)
+	}
+	return []statecheck.StateCheck{
+		statecheck.ExpectKnownValue(addr, tfjsonpath.New("activities"), knownvalue.ListExact(objs)),
+		statecheck.ExpectKnownValue(addr, tfjsonpath.New("ids"), knownvalue.ListExact(ids)),
+		statecheck.ExpectKnownValue(addr, tfjsonpath.New("truncated"), knownvalue.Bool(truncated)),
+		statecheck.ExpectKnownValue(addr, tfjsonpath.New("result_count"), knownvalue.Int64Exact(int64(len(want)))),
+		statecheck.ExpectKnownValue(addr, tfjsonpath.New("counts_by_action_alias"), knownvalue.MapExact(byAlias)),
+		statecheck.ExpectKnownValue(addr, tfjsonpath.New("counts_by_performer_id"), knownvalue.MapExact(byPerf)),
+	}
+}
+
+// selectActivities returns the emulator's activities matching keep, in the
+// given order ("asc" or "desc"), at most max (0 = all).
+func selectActivities(srv *emulator.Server, order string, max int, keep func(*emulator.Activity) bool) []emulator.Activity {
+	var out []emulator.Activity
+	for _, a := range srv.Activities() { // ascending (activityDateTime, id)
+		if keep == nil || keep(&a) {
+			out = append(out, a)
+		}
+	}
+	if order == "desc" {
+		slices.Reverse(out)
+	}
+	if max > 0 && len(out) > max {
+		out = out[:max]
+	}
+	return out
+}
+
+// listRequests counts the emulator's activity list calls.
+func listRequests(srv *emulator.Server) int {
+	n := 0
+	for _, r := range srv.Requests() {
+		if strings.HasSuffix(r.Path, "/activities") {
+			n++
+		}
+	}
+	return n
+}

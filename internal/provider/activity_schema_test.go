@@ -1,0 +1,164 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/workiva/terraform-provider-workiva/internal/workiva"
+)
+
+func sampleActivity(i int) *workiva.Activity {
+	return &workiva.Activity{
+		ID:               fmt.Sprintf("YWN0aXZpdHkt%06d+/=", i),
+		ActivityDateTime: "2026-05-01T10:00:00Z",
+		Summary:          "Zoë added Ünïcødé 日本語 to the workspace",
+		Outcome:          "success",
+		Action: workiva.ActivityAction{
+			ID: "com.workiva.administration.workspace_membership.create", Alias: "workspace_membership_create",
+			Name: "Create workspace membership", Category: "administration",
+		},
+		Performer: workiva.Performer{ID: "user-1", Type: "user", DisplayName: "Zoë", UniqueName: "zoe@example.com"},
+		Targets: []workiva.Target{
+			{ID: "t-1", Type: "workspace", DisplayName: "Ops"},
+			{ID: "t-2", Type: "user", DisplayName: "Ann", UniqueName: "ann@example.com"},
+		},
+		Organization: workiva.Organization{ID: "org-1", Name: "Acme"},
+		Workspace:    &workiva.Workspace{ID: "ws-1", Name: "Ops"},
+		Tags:         []string{"correlationId:abc", "eventId:def"},
+		Attachments:  json.RawMessage(`[ {"k": "v", "n": [1, 2]} ]`),
+	}
+}
+
+func TestFlattenActivity(t *testing.T) {
+	var f flattener
+	a := sampleActivity(1)
+	obj := f.activity(a)
+	at := obj.Attributes()
+
+	if got := at["summary"].(types.String).ValueString(); got != a.Summary {
+		t.Errorf("summary = %q, want %q", got, a.Summary)
+	}
+	if got := at["attachments_json"].(types.String).ValueString(); got != `[{"k":"v","n":[1,2]}]` {
+		t.Errorf("attachments_json = %s", got)
+	}
+	perf := at["performer"].(types.Object).Attributes()
+	if !perf["ip_address"].IsNull() {
+		t.Errorf("absent ip_address should be null, got %v", perf["ip_address"])
+	}
+	if got := perf["display_name"].(types.String).ValueString(); got != "Zoë" {
+		t.Errorf("display_name = %q", got)
+	}
+	targets := at["targets"].(types.List).Elements()
+	if len(targets) != 2 || !targets[0].(types.Object).Attributes()["unique_name"].IsNull() {
+		t.Errorf("targets = %v", targets)
+	}
+	ws := at["workspace"].(types.Object)
+	if ws.IsNull() || ws.Attributes()["name"].(types.String).ValueString() != "Ops" {
+		t.Errorf("workspace = %v", ws)
+	}
+	if n := len(at["tags"].(types.List).Elements()); n != 2 {
+		t.Errorf("tags has %d elements", n)
+	}
+}
+
+func TestFlattenActivityAbsentFields(t *testing.T) {
+	var f flattener
+	a := &workiva.Activity{ID: "x", ActivityDateTime: "2026-05-01T10:00:00Z", Attachments: json.RawMessage("null")}
+	at := f.activity(a).Attributes()
+	for _, k := range []string{"summary", "outcome"} {
+		if !at[k].IsNull() {
+			t.Errorf("%s should be null, got %v", k, at[k])
+		}
+	}
+	if !at["workspace"].IsNull() {
+		t.Errorf("workspace should be null")
+	}
+	for _, k := range []string{"targets", "tags"} {
+		l := at[k].(types.List)
+		if l.IsNull() || len(l.Elements()) != 0 {
+			t.Errorf("%s should be an empty list, got %v", k, l)
+		}
+	}
+	if got := at["attachments_json"].(types.String).ValueString(); got != "[]" {
+		t.Errorf("attachments_json = %q, want []", got)
+	}
+	for _, raw := range []string{"", " ", "[]", "null"} {
+		if got := f.attachments(json.RawMessage(raw)); got != "[]" {
+			t.Errorf("attachments(%q) = %q, want []", raw, got)
+		}
+	}
+	action := at["action"].(types.Object).Attributes()
+	if !action["alias"].IsNull() || action["deprecated"].(types.Bool).ValueBool() {
+		t.Errorf("action = %v", action)
+	}
+}
+
+// The precomputed attr.Type maps must be exactly the types the schemas
+// declare, or the framework would reject the state.
+func TestActivityTypesMatchSchema(t *testing.T) {
+	ctx := context.Background()
+	var resp datasource.SchemaResponse
+	(&activitiesDataSource{}).Schema(ctx, datasource.SchemaRequest{}, &resp)
+	got := resp.Schema.Attributes["activities"].GetType()
+	want := types.ListType{ElemType: activityObjectType}
+	if !got.Equal(want) {
+		t.Fatalf("schema type\n%s\nwant\n%s", got, want)
+	}
+
+	var one datasource.SchemaResponse
+	(&activityDataSource{}).Schema(ctx, datasource.SchemaRequest{}, &one)
+	for name, typ := range activityAttrTypes {
+		a, ok := one.Schema.Attributes[name]
+		if !ok {
+			t.Errorf("workiva_activity lacks %s", name)
+			continue
+		}
+		if !a.GetType().Equal(typ) {
+			t.Errorf("workiva_activity.%s type %s, want %s", name, a.GetType(), typ)
+		}
+	}
+	if len(one.Schema.Attributes) != len(activityAttrTypes) {
+		t.Errorf("workiva_activity has %d attributes, want %d", len(one.Schema.Attributes), len(activityAttrTypes))
+	}
+
+	var actions datasource.SchemaResponse
+	(&activityActionsDataSource{}).Schema(ctx, datasource.SchemaRequest{}, &actions)
+	if got := actions.Schema.Attributes["actions"].GetType(); !got.Equal(types.ListType{ElemType: actionObjectType}) {
+		t.Errorf("actions type %s", got)
+	}
+	for _, r := range []datasource.SchemaResponse{resp, one, actions} {
+		if r.Diagnostics.HasError() {
+			t.Errorf("schema diagnostics: %v", r.Diagnostics)
+		}
+	}
+}
+
+// BenchmarkFlatten measures building the activities list value, the part of
+// a read the provider owns after decoding. Allocations per activity must not
+// grow with N.
+func BenchmarkFlatten(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		acts := make([]*workiva.Activity, n)
+		for i := range acts {
+			acts[i] = sampleActivity(i)
+		}
+		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				var f flattener
+				elems := make([]attr.Value, 0, n)
+				for _, a := range acts {
+					elems = append(elems, f.activity(a))
+				}
+				_ = types.ListValueMust(activityObjectType, elems)
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/activity")
+		})
+	}
+}

@@ -1,0 +1,158 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+
+	"github.com/workiva/terraform-provider-workiva/internal/workiva"
+)
+
+// describeError renders a client error for a diagnostic: the HTTP status,
+// Workiva's code and message, and what the operation was. Client errors never
+// carry secrets or tokens, so the text is safe to show.
+func describeError(err error) string {
+	var apiErr *workiva.APIError
+	var tokErr *workiva.TokenError
+	switch {
+	case errors.As(err, &apiErr):
+		var b strings.Builder
+		fmt.Fprintf(&b, "HTTP %d %s", apiErr.StatusCode, http.StatusText(apiErr.StatusCode))
+		if apiErr.Code != "" {
+			fmt.Fprintf(&b, ", Workiva code %q", apiErr.Code)
+		}
+		if apiErr.Message != "" {
+			fmt.Fprintf(&b, ": %s", apiErr.Message)
+		}
+		if apiErr.Target != "" {
+			fmt.Fprintf(&b, " (target %s)", apiErr.Target)
+		}
+		for _, d := range apiErr.Details {
+			fmt.Fprintf(&b, "\n  - %s: %s", d.Code, d.Message)
+			if d.Target != "" {
+				fmt.Fprintf(&b, " (target %s)", d.Target)
+			}
+		}
+		if apiErr.Method != "" || apiErr.Path != "" {
+			fmt.Fprintf(&b, "\nRequest: %s %s", apiErr.Method, apiErr.Path)
+		}
+		if apiErr.Attempts > 1 {
+			fmt.Fprintf(&b, " (%d attempts)", apiErr.Attempts)
+		}
+		if apiErr.DocURL != "" {
+			fmt.Fprintf(&b, "\nSee %s", apiErr.DocURL)
+		}
+		if apiErr.Hint != "" {
+			b.WriteString("\n" + apiErr.Hint)
+		} else if apiErr.StatusCode == http.StatusForbidden {
+			b.WriteString("\nReading activities needs an admin role in Workiva: Org User Admin, Org Workspace Admin or " +
+				"Org Security Admin for organization activities, Workspace Owner for workspace activities.")
+		}
+		return b.String()
+	case errors.As(err, &tokErr):
+		var b strings.Builder
+		fmt.Fprintf(&b, "The token endpoint answered HTTP %d %s", tokErr.StatusCode, http.StatusText(tokErr.StatusCode))
+		if tokErr.Code != "" {
+			fmt.Fprintf(&b, ", error %q", tokErr.Code)
+		}
+		if tokErr.Description != "" {
+			fmt.Fprintf(&b, ": %s", tokErr.Description)
+		}
+		b.WriteString("\nCheck client_id and client_secret (or " + EnvClientID + " and " + EnvClientSecret + "), or access_token.")
+		return b.String()
+	case errors.Is(err, context.Canceled):
+		return "The read was interrupted: " + err.Error()
+	default:
+		return err.Error()
+	}
+}
+
+// statusOf returns the HTTP status of an API error, 0 otherwise.
+func statusOf(err error) int {
+	var apiErr *workiva.APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.StatusCode
+	}
+	return 0
+}
+
+// addReadError records a failed read of a data source.
+func addReadError(diags *diag.Diagnostics, dataSource, what string, err error) {
+	diags.AddError(dataSource+": "+what+" failed", describeError(err))
+}
+
+func addAttrReadError(diags *diag.Diagnostics, p path.Path, dataSource, what string, err error) {
+	diags.AddAttributeError(p, dataSource+": "+what+" failed", describeError(err))
+}
+
+// actionCatalogue is the action list, walked at most once per provider
+// instance (per Terraform run) and then served from memory. A failed walk
+// is not remembered, so a later lookup tries again. The mutex makes
+// concurrent lookups wait for the one walk in progress instead of starting
+// their own.
+type actionCatalogue struct {
+	client   *workiva.Client
+	pageSize int
+
+	mu      sync.Mutex
+	loaded  bool
+	actions []workiva.ActivityAction
+	byAlias map[string]int
+}
+
+func (c *actionCatalogue) load(ctx context.Context) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.loaded {
+		return nil
+	}
+	var list []workiva.ActivityAction
+	err := c.client.ListActivityActions(ctx, workiva.ActionListOptions{PageSize: c.pageSize}, func(a *workiva.ActivityAction) error {
+		list = append(list, *a)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	byAlias := make(map[string]int, len(list))
+	for i := range list {
+		if _, dup := byAlias[list[i].Alias]; !dup { // first one wins, in API order
+			byAlias[list[i].Alias] = i
+		}
+	}
+	c.actions, c.byAlias, c.loaded = list, byAlias, true
+	return nil
+}
+
+// all returns every action in API order. The slice is shared: read only.
+func (c *actionCatalogue) all(ctx context.Context) ([]workiva.ActivityAction, error) {
+	if err := c.load(ctx); err != nil {
+		return nil, err
+	}
+	return c.actions, nil
+}
+
+// byAliasLookup returns the action with that alias, and whether it exists.
+func (c *actionCatalogue) lookupAlias(ctx context.Context, alias string) (workiva.ActivityAction, bool, error) {
+	if err := c.load(ctx); err != nil {
+		return workiva.ActivityAction{}, false, err
+	}
+	i, ok := c.byAlias[alias]
+	if !ok {
+		return workiva.ActivityAction{}, false, nil
+	}
+	return c.actions[i], true, nil
+}
+
+// count is the number of actions walked (for error messages).
+func (c *actionCatalogue) count() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.actions)
+}
