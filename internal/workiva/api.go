@@ -2,45 +2,201 @@ package workiva
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"net/url"
+	"strconv"
+	"strings"
 )
 
-// The method set below is the contract the provider codes against. The
-// client helper replaces these bodies; the signatures stay.
+// The method set below is the contract the provider codes against.
 
-var errNotImplemented = errors.New("not implemented yet")
-
-// Client talks to one Workiva API host. Safe for concurrent use.
-type Client struct {
-	cfg Config
-}
-
-// New validates cfg and returns a client. It makes no network call: the
-// token is fetched on the first API call.
-func New(cfg Config) (*Client, error) { return &Client{cfg: cfg}, errNotImplemented }
+// Operation names, used in errors and logs.
+const (
+	OpGetActivity                = "get activity"
+	OpGetActivityAction          = "get activity action"
+	OpListActivityActions        = "list activity actions"
+	OpListOrganizationActivities = "list organization activities"
+	OpListWorkspaceActivities    = "list workspace activities"
+)
 
 // GetActivity fetches one activity by ID (base64; escaped into the path).
 func (c *Client) GetActivity(ctx context.Context, id string) (*Activity, error) {
-	return nil, errNotImplemented
+	if strings.TrimSpace(id) == "" {
+		return nil, &QueryError{Field: "id", Reason: "must not be empty"}
+	}
+	cl := &call{op: OpGetActivity}
+	resp, err := c.get(ctx, cl, c.baseStr+"/admin/v1/activities/"+url.PathEscape(id))
+	if err != nil {
+		return nil, err
+	}
+	defer drainClose(resp)
+	a, err := decodeActivity(json.NewDecoder(resp.Body))
+	if err != nil {
+		return nil, c.bodyError(ctx, cl, err)
+	}
+	return a, nil
 }
 
 // GetActivityAction fetches one activity action by ID.
 func (c *Client) GetActivityAction(ctx context.Context, id string) (*ActivityAction, error) {
-	return nil, errNotImplemented
+	if strings.TrimSpace(id) == "" {
+		return nil, &QueryError{Field: "id", Reason: "must not be empty"}
+	}
+	cl := &call{op: OpGetActivityAction}
+	resp, err := c.get(ctx, cl, c.baseStr+"/admin/v1/activityActions/"+url.PathEscape(id))
+	if err != nil {
+		return nil, err
+	}
+	defer drainClose(resp)
+	a, err := decodeAction(json.NewDecoder(resp.Body))
+	if err != nil {
+		return nil, c.bodyError(ctx, cl, err)
+	}
+	return a, nil
 }
 
 // ListActivityActions walks every page of the action catalogue, calling fn
 // per action in API order. fn may return ErrStop to end early.
 func (c *Client) ListActivityActions(ctx context.Context, opts ActionListOptions, fn func(*ActivityAction) error) error {
-	return errNotImplemented
+	if err := checkPageSize(opts.PageSize); err != nil {
+		return err
+	}
+	size := opts.PageSize
+	if size == 0 {
+		size = DefaultPageSize
+	}
+	first := c.baseStr + "/admin/v1/activityActions?" +
+		encodeQuery("$maxpagesize", strconv.Itoa(size), "$orderBy", strings.TrimSpace(opts.Order))
+	_, err := walk(ctx, c, OpListActivityActions, first, 0, decodeAction, fn)
+	return err
 }
 
 // ListActivities walks the activities matching q, calling fn per activity as
 // pages stream in. fn may return ErrStop to end early. The *Activity passed
 // to fn is the caller's to keep.
+//
+// On error, fn may already have seen items (of earlier pages, or of the page
+// that failed): callers must discard them rather than report a partial list.
 func (c *Client) ListActivities(ctx context.Context, q ActivityQuery, fn func(*Activity) error) (ListResult, error) {
-	return ListResult{}, errNotImplemented
+	if err := validateQuery(q); err != nil {
+		return ListResult{}, err
+	}
+	op := OpListOrganizationActivities
+	path := c.baseStr + "/admin/v1/organizations/" + url.PathEscape(q.OrganizationID)
+	if q.WorkspaceID != "" {
+		op = OpListWorkspaceActivities
+		path += "/workspaces/" + url.PathEscape(q.WorkspaceID)
+	}
+	path += "/activities"
+	first := path + "?" + ActivityQueryString(q)
+	return walk(ctx, c, op, first, q.MaxResults, decodeActivity, fn)
 }
 
-// BuildFilter renders the $filter expression for q ("" when q has no filter).
-func BuildFilter(q ActivityQuery) string { return "" }
+// ActivityQueryString is the query string of the first page request for q
+// ($filter, $maxpagesize, $orderBy, in that order). With MaxResults k the
+// page size is min(PageSize, k): never ask for more than will be used.
+func ActivityQueryString(q ActivityQuery) string {
+	size := q.PageSize
+	if size <= 0 {
+		size = DefaultPageSize
+	}
+	if q.MaxResults > 0 && q.MaxResults < size {
+		size = q.MaxResults
+	}
+	return encodeQuery("$filter", BuildFilter(q), "$maxpagesize", strconv.Itoa(size), "$orderBy", orderBy(q.Order))
+}
+
+// walk follows a list from first through its @nextLinks, decoding each
+// element of "data" with decode and handing it to fn. With maxResults > 0
+// it stops there and reports whether more items existed.
+func walk[T any](ctx context.Context, c *Client, op, first string, maxResults int, decode func(*json.Decoder) (*T, error), fn func(*T) error) (ListResult, error) {
+	var res ListResult
+	limitHit := false
+	item := func(dec *json.Decoder) error {
+		v, err := decode(dec)
+		if err != nil {
+			return err
+		}
+		res.Count++
+		if err := fn(v); err != nil {
+			return callbackError{err}
+		}
+		if maxResults > 0 && res.Count >= maxResults {
+			limitHit = true
+			return callbackError{ErrStop}
+		}
+		return nil
+	}
+
+	firstURL, err := url.Parse(first)
+	if err != nil {
+		return res, &RequestError{Operation: op, Method: "GET", Err: err}
+	}
+	seen := map[string]struct{}{linkKey(firstURL): {}}
+	next := first
+	for page := 1; ; page++ {
+		if err := ctx.Err(); err != nil {
+			return res, &RequestError{Operation: op, Method: "GET", Path: firstURL.EscapedPath(), Err: err}
+		}
+		cl := &call{op: op, page: page}
+		resp, err := c.get(ctx, cl, next)
+		if err != nil {
+			return res, err
+		}
+		pi, err := decodePage(resp.Body, item)
+		_ = resp.Body.Close()
+		res.Pages++
+		if err != nil {
+			var cbe callbackError
+			if errors.As(err, &cbe) {
+				return res, cbe.err
+			}
+			if ctxErr := ctx.Err(); ctxErr != nil {
+				return res, &RequestError{Operation: op, Method: cl.method, Path: cl.path, Err: ctxErr}
+			}
+			if isTimeout(err) {
+				err = &TimeoutError{Operation: op, Method: cl.method, Path: cl.path, Timeout: c.cfg.RequestTimeout, Attempts: 1, Err: err}
+			}
+			return res, &PageError{Operation: op, Page: page, Err: err}
+		}
+		f := cl.fields()
+		f["items"] = pi.n
+		f["has_next"] = pi.next != ""
+		c.log(ctx, LevelDebug, "workiva: page read", f)
+		if pi.stopped {
+			if limitHit {
+				res.Truncated = pi.moreData || pi.next != ""
+			}
+			return res, nil
+		}
+		if pi.next == "" {
+			return res, nil
+		}
+		u, err := resolveNextLink(c.base, pi.next)
+		if err != nil {
+			var nle *NextLinkError
+			if errors.As(err, &nle) {
+				nle.Operation, nle.Page = op, page
+			}
+			return res, err
+		}
+		key := linkKey(u)
+		if _, dup := seen[key]; dup {
+			return res, &NextLinkError{Operation: op, Page: page, Origin: originOf(u), Err: ErrRepeatedNextLink}
+		}
+		seen[key] = struct{}{}
+		next = u.String()
+	}
+}
+
+// bodyError types a failure to decode a single-object answer.
+func (c *Client) bodyError(ctx context.Context, cl *call, err error) error {
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return &RequestError{Operation: cl.op, Method: cl.method, Path: cl.path, Err: ctxErr}
+	}
+	if isTimeout(err) {
+		return &TimeoutError{Operation: cl.op, Method: cl.method, Path: cl.path, Timeout: c.cfg.RequestTimeout, Attempts: 1, Err: err}
+	}
+	return &PageError{Operation: cl.op, Page: 1, Err: eofIsUnexpected(err)}
+}

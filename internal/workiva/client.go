@@ -5,8 +5,16 @@ package workiva
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
+
+	"github.com/hashicorp/go-cleanhttp"
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
 )
 
 // Defaults that callers may rely on and document.
@@ -18,6 +26,9 @@ const (
 	MaxPageSize          = 1000
 	DefaultMaxRetryAfter = 60 * time.Second
 	TokenPath            = "/iam/v1/oauth2/token"
+	DefaultUserAgent     = "terraform-provider-workiva"
+	DefaultRetryWaitMin  = time.Second
+	DefaultRetryWaitMax  = 30 * time.Second
 )
 
 // RegionHosts maps a Workiva region to its API base URL.
@@ -106,4 +117,237 @@ type ListResult struct {
 type ActionListOptions struct {
 	PageSize int    // 1..1000; 0 = DefaultPageSize
 	Order    string // passed as $orderBy when set
+}
+
+// Client talks to one Workiva API host. Safe for concurrent use.
+type Client struct {
+	cfg        Config // as given, with defaults filled in
+	base       *url.URL
+	baseStr    string // base URL without trailing slash
+	tokenURL   string
+	apiVersion string
+	userAgent  string
+	maxRetries int
+
+	apiHTTP *http.Client // shared by every call; retries wrap it per call
+	// oauth is nil when a pre-issued access token is used.
+	oauth     *clientcredentials.Config
+	tokenHTTP *http.Client
+	tokens    tokenCache
+
+	// waitHook maps every computed wait before it is slept; tests replace it
+	// to record Retry-After waits without sleeping them.
+	waitHook func(time.Duration) time.Duration
+}
+
+// New validates cfg and returns a client. It makes no network call: the
+// token is fetched on the first API call.
+func New(cfg Config) (*Client, error) {
+	c := &Client{waitHook: func(d time.Duration) time.Duration { return d }}
+
+	api := strings.TrimSpace(cfg.APIURL)
+	if api == "" {
+		region := strings.ToLower(strings.TrimSpace(cfg.Region))
+		if region == "" {
+			region = DefaultRegion
+		}
+		host, ok := RegionHosts[region]
+		if !ok {
+			return nil, &ConfigError{Setting: "region", Value: cfg.Region, Reason: "must be one of us, eu, apac"}
+		}
+		cfg.Region = region
+		api = host
+	}
+	base, err := checkEndpoint("api_url", api)
+	if err != nil {
+		return nil, err
+	}
+	base.Path = strings.TrimRight(base.Path, "/")
+	base.RawPath = strings.TrimRight(base.RawPath, "/")
+	c.base = base
+	c.baseStr = base.String()
+	cfg.APIURL = c.baseStr
+
+	tok := strings.TrimSpace(cfg.TokenURL)
+	if tok == "" {
+		tok = c.baseStr + TokenPath
+	}
+	tu, err := checkEndpoint("token_url", tok)
+	if err != nil {
+		return nil, err
+	}
+	c.tokenURL = tu.String()
+	cfg.TokenURL = c.tokenURL
+
+	if cfg.AccessToken == "" {
+		switch {
+		case cfg.ClientID == "" && cfg.ClientSecret == "":
+			return nil, &ConfigError{Setting: "client_id", Reason: "missing credentials: set client_id and client_secret, or access_token"}
+		case cfg.ClientID == "":
+			return nil, &ConfigError{Setting: "client_id", Reason: "client_secret is set but client_id is missing"}
+		case cfg.ClientSecret == "":
+			return nil, &ConfigError{Setting: "client_secret", Reason: "client_id is set but client_secret is missing"}
+		}
+	} else if strings.ContainsAny(cfg.AccessToken, " \t\r\n") {
+		return nil, &ConfigError{Setting: "access_token", Reason: "must not contain whitespace"}
+	}
+
+	c.apiVersion = strings.TrimSpace(cfg.APIVersion)
+	if c.apiVersion == "" {
+		c.apiVersion = DefaultAPIVersion
+	}
+	if _, err := time.Parse("2006-01-02", c.apiVersion); err != nil {
+		return nil, &ConfigError{Setting: "api_version", Value: cfg.APIVersion, Reason: "must be a date such as " + DefaultAPIVersion}
+	}
+	cfg.APIVersion = c.apiVersion
+
+	c.maxRetries = DefaultMaxRetries
+	if cfg.MaxRetries != nil {
+		c.maxRetries = *cfg.MaxRetries
+	}
+	if c.maxRetries < 0 {
+		return nil, &ConfigError{Setting: "max_retries", Value: fmt.Sprint(c.maxRetries), Reason: "must not be negative"}
+	}
+	if cfg.RequestTimeout < 0 {
+		return nil, &ConfigError{Setting: "request_timeout", Value: cfg.RequestTimeout.String(), Reason: "must not be negative"}
+	}
+	if cfg.RetryWaitMin <= 0 {
+		cfg.RetryWaitMin = DefaultRetryWaitMin
+	}
+	if cfg.RetryWaitMax <= 0 {
+		cfg.RetryWaitMax = DefaultRetryWaitMax
+	}
+	if cfg.RetryWaitMax < cfg.RetryWaitMin {
+		cfg.RetryWaitMax = cfg.RetryWaitMin
+	}
+	if cfg.MaxRetryAfter <= 0 {
+		cfg.MaxRetryAfter = DefaultMaxRetryAfter
+	}
+	c.userAgent = strings.TrimSpace(cfg.UserAgent)
+	if c.userAgent == "" {
+		c.userAgent = DefaultUserAgent
+	}
+	scopes := make([]string, 0, len(cfg.Scopes))
+	for _, s := range cfg.Scopes {
+		if s = strings.TrimSpace(s); s != "" {
+			scopes = append(scopes, s)
+		}
+	}
+	cfg.Scopes = scopes
+
+	var transport http.RoundTripper
+	if cfg.HTTPClient != nil {
+		transport = cfg.HTTPClient.Transport
+	}
+	if transport == nil {
+		transport = cleanhttp.DefaultPooledTransport()
+	}
+	// Redirects are never followed: a 3xx could carry the bearer token (or
+	// the Basic credentials) to another host.
+	noRedirect := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	apiHTTP := &http.Client{Transport: transport, Timeout: cfg.RequestTimeout, CheckRedirect: noRedirect}
+	c.tokenHTTP = &http.Client{
+		Transport:     userAgentTransport{base: transport, ua: c.userAgent},
+		Timeout:       cfg.RequestTimeout,
+		CheckRedirect: noRedirect,
+	}
+
+	c.apiHTTP = apiHTTP
+
+	if cfg.AccessToken == "" {
+		c.oauth = &clientcredentials.Config{
+			ClientID:     cfg.ClientID,
+			ClientSecret: cfg.ClientSecret,
+			TokenURL:     c.tokenURL,
+			Scopes:       scopes,
+			AuthStyle:    oauth2.AuthStyleInHeader,
+		}
+	}
+	c.cfg = cfg
+	return c, nil
+}
+
+// checkEndpoint validates an API or token URL: absolute, https (http only
+// for loopback hosts, so that local emulators work but credentials never
+// cross a network in clear), no user info, query or fragment.
+func checkEndpoint(setting, raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, &ConfigError{Setting: setting, Value: raw, Reason: "not a valid URL"}
+	}
+	if u.Scheme == "" || u.Host == "" || u.Opaque != "" {
+		return nil, &ConfigError{Setting: setting, Value: raw, Reason: "must be an absolute URL such as https://api.app.wdesk.com"}
+	}
+	if u.User != nil {
+		return nil, &ConfigError{Setting: setting, Value: u.Redacted(), Reason: "must not contain user information"}
+	}
+	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		return nil, &ConfigError{Setting: setting, Value: raw, Reason: "must not contain a query or fragment"}
+	}
+	u.Scheme = strings.ToLower(u.Scheme)
+	switch u.Scheme {
+	case "https":
+	case "http":
+		if !isLoopback(u.Hostname()) {
+			return nil, &ConfigError{Setting: setting, Value: raw, Reason: "http:// is only allowed for loopback hosts (127.0.0.0/8, ::1, localhost); use https://"}
+		}
+	default:
+		return nil, &ConfigError{Setting: setting, Value: raw, Reason: "scheme must be https"}
+	}
+	if p := u.Port(); p != "" {
+		if n, err := parsePort(p); err != nil || n == 0 {
+			return nil, &ConfigError{Setting: setting, Value: raw, Reason: "invalid port"}
+		}
+	}
+	return u, nil
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(strings.TrimSuffix(host, "."), "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func parsePort(p string) (int, error) {
+	n := 0
+	for _, r := range p {
+		if r < '0' || r > '9' {
+			return 0, errors.New("not a number")
+		}
+		n = n*10 + int(r-'0')
+		if n > 65535 {
+			return 0, errors.New("out of range")
+		}
+	}
+	return n, nil
+}
+
+// userAgentTransport sets the User-Agent on token requests, which the oauth2
+// package builds itself.
+type userAgentTransport struct {
+	base http.RoundTripper
+	ua   string
+}
+
+func (t userAgentTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r2 := r.Clone(r.Context())
+	r2.Header.Set("User-Agent", t.ua)
+	return t.base.RoundTrip(r2)
+}
+
+// APIURL is the resolved API base URL (no trailing slash).
+func (c *Client) APIURL() string { return c.baseStr }
+
+// TokenURL is the resolved token endpoint.
+func (c *Client) TokenURL() string { return c.tokenURL }
+
+// APIVersion is the X-Version sent on every call.
+func (c *Client) APIVersion() string { return c.apiVersion }
+
+func (c *Client) log(ctx context.Context, level LogLevel, msg string, fields map[string]any) {
+	if c.cfg.Logger != nil {
+		c.cfg.Logger.Log(ctx, level, msg, fields)
+	}
 }

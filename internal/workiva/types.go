@@ -20,21 +20,16 @@ type Activity struct {
 	Attachments      json.RawMessage `json:"attachments"`
 }
 
-
-// UnmarshalJSON fills Summary from `description` when only that is present.
+// UnmarshalJSON fills Summary from `description` when only that is present
+// (older examples of the API use that name), leaves Workspace nil when it is
+// null or absent, and Attachments nil when absent or null. It decodes in a
+// single pass (activityWire has no UnmarshalJSON of its own).
 func (a *Activity) UnmarshalJSON(b []byte) error {
-	type plain Activity // no methods: avoids recursion
-	var w struct {
-		plain
-		Description *string `json:"description"`
-	}
+	var w activityWire
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
-	*a = Activity(w.plain)
-	if a.Summary == "" && w.Description != nil {
-		a.Summary = *w.Description
-	}
+	*a = *w.activity()
 	return nil
 }
 

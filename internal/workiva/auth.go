@@ -1,0 +1,183 @@
+package workiva
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"net/url"
+	"strings"
+	"sync"
+
+	"golang.org/x/oauth2"
+)
+
+// tokenCache holds the client's one token. Concurrent callers that find no
+// valid token share a single fetch (the first becomes the leader; the others
+// wait on its channel or their own context).
+type tokenCache struct {
+	mu       sync.Mutex
+	tok      *oauth2.Token
+	inflight *tokenFetch
+}
+
+type tokenFetch struct {
+	done chan struct{}
+	tok  *oauth2.Token
+	err  error
+}
+
+// token returns the bearer token to send: the pre-issued one, or the cached
+// one, fetching a new one when there is none or it expired.
+func (c *Client) token(ctx context.Context) (string, error) {
+	if c.oauth == nil {
+		return c.cfg.AccessToken, nil
+	}
+	for {
+		tc := &c.tokens
+		tc.mu.Lock()
+		if tc.tok.Valid() {
+			t := tc.tok.AccessToken
+			tc.mu.Unlock()
+			return t, nil
+		}
+		f := tc.inflight
+		leader := f == nil
+		if leader {
+			f = &tokenFetch{done: make(chan struct{})}
+			tc.inflight = f
+		}
+		tc.mu.Unlock()
+
+		if leader {
+			f.tok, f.err = c.fetchToken(ctx)
+			tc.mu.Lock()
+			if f.err == nil {
+				tc.tok = f.tok
+			}
+			tc.inflight = nil
+			tc.mu.Unlock()
+			close(f.done)
+			if f.err != nil {
+				return "", f.err
+			}
+			return f.tok.AccessToken, nil
+		}
+
+		select {
+		case <-ctx.Done():
+			return "", ctx.Err()
+		case <-f.done:
+		}
+		if f.err == nil {
+			return f.tok.AccessToken, nil
+		}
+		// The leader's own context ended its fetch: that says nothing about
+		// ours, so try again (possibly as the new leader).
+		if isContextErr(f.err) && ctx.Err() == nil {
+			continue
+		}
+		return "", f.err
+	}
+}
+
+// dropToken forgets tok after the API rejected it, unless another caller
+// already replaced it.
+func (c *Client) dropToken(tok string) {
+	tc := &c.tokens
+	tc.mu.Lock()
+	if tc.tok != nil && tc.tok.AccessToken == tok {
+		tc.tok = nil
+	}
+	tc.mu.Unlock()
+}
+
+func (c *Client) fetchToken(ctx context.Context) (*oauth2.Token, error) {
+	fields := map[string]any{"token_url": c.tokenURL}
+	if len(c.oauth.Scopes) > 0 {
+		fields["scopes"] = strings.Join(c.oauth.Scopes, " ")
+	}
+	c.log(ctx, LevelDebug, "workiva: requesting access token", fields)
+
+	tok, err := c.oauth.Token(context.WithValue(ctx, oauth2.HTTPClient, c.tokenHTTP))
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		te := c.tokenError(err)
+		c.log(ctx, LevelError, "workiva: token request failed", map[string]any{
+			"token_url": c.tokenURL, "status": te.StatusCode, "error": te.Error(),
+		})
+		return nil, te
+	}
+	if tok.AccessToken == "" || !tok.Valid() {
+		return nil, &TokenError{TokenURL: c.tokenURL, Err: errors.New("the token endpoint returned no usable access token")}
+	}
+	done := map[string]any{"token_url": c.tokenURL}
+	if !tok.Expiry.IsZero() {
+		done["expires_at"] = tok.Expiry.UTC().Format("2006-01-02T15:04:05Z")
+	}
+	c.log(ctx, LevelInfo, "workiva: access token obtained", done)
+	return tok, nil
+}
+
+// tokenError maps an oauth2 failure onto *TokenError, decoding IamError
+// when oauth2 could not (e.g. JSON served without a JSON content type).
+func (c *Client) tokenError(err error) *TokenError {
+	te := &TokenError{TokenURL: c.tokenURL}
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) {
+		if re.Response != nil {
+			te.StatusCode = re.Response.StatusCode
+		}
+		te.Code, te.Description, te.URI = re.ErrorCode, re.ErrorDescription, re.ErrorURI
+		if te.Code == "" {
+			var ie struct {
+				Error       string `json:"error"`
+				Description string `json:"error_description"`
+				URI         string `json:"error_uri"`
+			}
+			if json.Unmarshal(re.Body, &ie) == nil {
+				te.Code, te.Description, te.URI = ie.Error, ie.Description, ie.URI
+			}
+		}
+		te.Code = c.redact(te.Code)
+		te.Description = c.redact(te.Description)
+		te.URI = c.redact(te.URI)
+		if te.Code == "" && te.Description == "" {
+			te.Err = errors.New("no IamError in the response")
+		}
+		return te
+	}
+	// Transport failures: keep the message, never the secret.
+	if isTimeout(err) {
+		te.Err = &TimeoutError{Operation: "token request", Method: "POST", Path: pathOf(c.tokenURL), Timeout: c.cfg.RequestTimeout, Attempts: 1, Err: err}
+		return te
+	}
+	te.Err = errors.New(c.redact(err.Error()))
+	return te
+}
+
+// redact removes the client secret and the current access token from s: a
+// server echoing them back must not leak them into errors or logs.
+func (c *Client) redact(s string) string {
+	if s == "" {
+		return s
+	}
+	if sec := c.cfg.ClientSecret; sec != "" {
+		s = strings.ReplaceAll(s, sec, "[redacted]")
+		// The Basic credentials as sent (RFC 6749 2.3.1 form-encodes both).
+		basic := base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(c.cfg.ClientID) + ":" + url.QueryEscape(sec)))
+		s = strings.ReplaceAll(s, basic, "[redacted]")
+	}
+	if at := c.cfg.AccessToken; at != "" && strings.Contains(s, at) {
+		s = strings.ReplaceAll(s, at, "[redacted]")
+	}
+	c.tokens.mu.Lock()
+	tok := c.tokens.tok
+	c.tokens.mu.Unlock()
+	if tok != nil && tok.AccessToken != "" && strings.Contains(s, tok.AccessToken) {
+		s = strings.ReplaceAll(s, tok.AccessToken, "[redacted]")
+	}
+	return s
+}

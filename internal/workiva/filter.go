@@ -1,0 +1,185 @@
+package workiva
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// BuildFilter renders the $filter expression for q ("" when q has no filter).
+//
+// Clauses come in a fixed order (action.alias, action.id, performer.id,
+// target.id, since, before, raw filter) joined by "and"; values of each list
+// are deduplicated and sorted, so equal queries give byte-equal requests.
+// One value renders as `field eq 'v'`, several as `field in ('a','b')`.
+// Strings are single-quoted with quotes doubled; date-times are RFC 3339 in
+// UTC, unquoted. The raw filter is parenthesised so that its own "or" cannot
+// escape the AND with the rest.
+func BuildFilter(q ActivityQuery) string {
+	var b strings.Builder
+	clause := func() {
+		if b.Len() > 0 {
+			b.WriteString(" and ")
+		}
+	}
+	for _, f := range [...]struct {
+		field  string
+		values []string
+	}{
+		{"action.alias", q.ActionAliases},
+		{"action.id", q.ActionIDs},
+		{"performer.id", q.PerformerIDs},
+		{"target.id", q.TargetIDs},
+	} {
+		vals := sortedUnique(f.values)
+		if len(vals) == 0 {
+			continue
+		}
+		clause()
+		b.WriteString(f.field)
+		if len(vals) == 1 {
+			b.WriteString(" eq ")
+			writeQuoted(&b, vals[0])
+			continue
+		}
+		b.WriteString(" in (")
+		for i, v := range vals {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			writeQuoted(&b, v)
+		}
+		b.WriteByte(')')
+	}
+	if !q.Since.IsZero() {
+		clause()
+		b.WriteString("activityDateTime ge ")
+		b.WriteString(q.Since.UTC().Format(time.RFC3339Nano))
+	}
+	if !q.Before.IsZero() {
+		clause()
+		b.WriteString("activityDateTime lt ")
+		b.WriteString(q.Before.UTC().Format(time.RFC3339Nano))
+	}
+	if raw := strings.TrimSpace(q.Filter); raw != "" {
+		clause()
+		b.WriteByte('(')
+		b.WriteString(raw)
+		b.WriteByte(')')
+	}
+	return b.String()
+}
+
+// QuoteString renders s as an OData string literal: single quotes, with
+// each quote inside doubled.
+func QuoteString(s string) string {
+	var b strings.Builder
+	writeQuoted(&b, s)
+	return b.String()
+}
+
+func writeQuoted(b *strings.Builder, s string) {
+	b.Grow(len(s) + 2)
+	b.WriteByte('\'')
+	b.WriteString(strings.ReplaceAll(s, "'", "''"))
+	b.WriteByte('\'')
+}
+
+func sortedUnique(in []string) []string {
+	if len(in) <= 1 {
+		return in
+	}
+	out := slices.Clone(in)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// orderBy maps ActivityQuery.Order onto $orderBy ("" = API default).
+func orderBy(order string) string {
+	switch order {
+	case "asc", "desc":
+		return "activityDateTime " + order
+	}
+	return ""
+}
+
+// encodeQuery renders query parameters in the given order. Keys are written
+// as is ($filter...): '$' is legal in a query and some OData servers only
+// recognise the literal form. Values are percent-encoded with spaces as %20,
+// never '+', which not every server decodes as a space.
+func encodeQuery(kv ...string) string {
+	var b strings.Builder
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] == "" {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(kv[i])
+		b.WriteByte('=')
+		b.WriteString(escapeQueryValue(kv[i+1]))
+	}
+	return b.String()
+}
+
+func escapeQueryValue(s string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	b.Grow(len(s) + len(s)/4)
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		switch {
+		case 'a' <= ch && ch <= 'z', 'A' <= ch && ch <= 'Z', '0' <= ch && ch <= '9',
+			ch == '-', ch == '.', ch == '_', ch == '~':
+			b.WriteByte(ch)
+		default:
+			b.WriteByte('%')
+			b.WriteByte(hex[ch>>4])
+			b.WriteByte(hex[ch&15])
+		}
+	}
+	return b.String()
+}
+
+// validateQuery rejects what the API would reject (or what would silently
+// widen the result) before any request.
+func validateQuery(q ActivityQuery) error {
+	if strings.TrimSpace(q.OrganizationID) == "" {
+		return &QueryError{Field: "OrganizationID", Reason: "must not be empty"}
+	}
+	if q.WorkspaceID != "" && strings.TrimSpace(q.WorkspaceID) == "" {
+		return &QueryError{Field: "WorkspaceID", Reason: "must not be blank"}
+	}
+	for _, l := range [...]struct {
+		name string
+		vals []string
+	}{{"ActionAliases", q.ActionAliases}, {"ActionIDs", q.ActionIDs}, {"PerformerIDs", q.PerformerIDs}, {"TargetIDs", q.TargetIDs}} {
+		for _, v := range l.vals {
+			if strings.TrimSpace(v) == "" {
+				return &QueryError{Field: l.name, Reason: "values must not be empty"}
+			}
+		}
+	}
+	if !q.Since.IsZero() && !q.Before.IsZero() && !q.Before.After(q.Since) {
+		return &QueryError{Field: "Before", Value: q.Before.UTC().Format(time.RFC3339Nano), Reason: "must be after Since (" + q.Since.UTC().Format(time.RFC3339Nano) + ")"}
+	}
+	if q.Order != "" && orderBy(q.Order) == "" {
+		return &QueryError{Field: "Order", Value: q.Order, Reason: `must be "asc" or "desc"`}
+	}
+	if err := checkPageSize(q.PageSize); err != nil {
+		return err
+	}
+	if q.MaxResults < 0 {
+		return &QueryError{Field: "MaxResults", Value: strconv.Itoa(q.MaxResults), Reason: "must not be negative (0 = no limit)"}
+	}
+	return nil
+}
+
+func checkPageSize(n int) error {
+	if n < 0 || n > MaxPageSize {
+		return &QueryError{Field: "PageSize", Value: strconv.Itoa(n), Reason: "must be between 1 and 1000 (0 = default)"}
+	}
+	return nil
+}

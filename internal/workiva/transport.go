@@ -1,0 +1,350 @@
+package workiva
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// call is the state of one logical API call (one GET with its retries).
+type call struct {
+	op     string
+	method string
+	path   string // escaped URL path, for errors and logs
+	page   int    // list page number, 0 for single objects
+
+	attempt   int  // 1-based number of the attempt in flight
+	exhausted bool // retries ran out on a retryable status
+}
+
+func (cl *call) fields() map[string]any {
+	f := map[string]any{"operation": cl.op, "method": cl.method, "path": cl.path, "attempt": cl.attempt}
+	if cl.page > 0 {
+		f["page"] = cl.page
+	}
+	return f
+}
+
+// get performs an authenticated GET of rawURL and returns a 2xx response
+// (body open) or a typed error. A 401 with client credentials drops the
+// token, fetches a new one and retries the call once.
+func (c *Client) get(ctx context.Context, cl *call, rawURL string) (*http.Response, error) {
+	refreshed := false
+	for {
+		tok, err := c.token(ctx)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := c.send(ctx, cl, rawURL, tok)
+		if err != nil {
+			return nil, err
+		}
+		if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+			return resp, nil
+		}
+		if resp.StatusCode == http.StatusUnauthorized && c.oauth != nil && !refreshed {
+			drainClose(resp)
+			c.dropToken(tok)
+			refreshed = true
+			c.log(ctx, LevelInfo, "workiva: access token rejected (401); fetching a new one and retrying once", cl.fields())
+			continue
+		}
+		return nil, c.apiError(cl, resp, refreshed)
+	}
+}
+
+// send runs one GET through go-retryablehttp with the given bearer token.
+func (c *Client) send(ctx context.Context, cl *call, rawURL, tok string) (*http.Response, error) {
+	req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	if err != nil {
+		return nil, &RequestError{Operation: cl.op, Method: http.MethodGet, Path: cl.path, Attempts: 0, Err: err}
+	}
+	cl.method = http.MethodGet
+	cl.path = req.URL.EscapedPath()
+	cl.attempt, cl.exhausted = 0, false
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("X-Version", c.apiVersion)
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.userAgent)
+
+	// A retryablehttp.Client per call binds the hooks to this call's state;
+	// the underlying http.Client (and its connection pool) is shared.
+	rc := &retryablehttp.Client{
+		HTTPClient:   c.apiHTTP,
+		RetryWaitMin: c.cfg.RetryWaitMin,
+		RetryWaitMax: c.cfg.RetryWaitMax,
+		RetryMax:     c.maxRetries,
+		RequestLogHook: func(_ retryablehttp.Logger, r *http.Request, i int) {
+			cl.attempt = i + 1
+			c.log(r.Context(), LevelDebug, "workiva: sending request", cl.fields())
+		},
+		CheckRetry: func(ctx context.Context, resp *http.Response, err error) (bool, error) {
+			return c.checkRetry(ctx, cl, resp, err)
+		},
+		Backoff: func(min, max time.Duration, n int, resp *http.Response) time.Duration {
+			return c.backoff(ctx, cl, resp)
+		},
+		ErrorHandler: func(resp *http.Response, err error, tries int) (*http.Response, error) {
+			cl.attempt = tries
+			if err != nil {
+				if resp != nil {
+					drainClose(resp)
+				}
+				return nil, err
+			}
+			cl.exhausted = true
+			return resp, nil
+		},
+	}
+	resp, err := rc.Do(req)
+	if err != nil {
+		if resp != nil {
+			drainClose(resp)
+		}
+		return nil, c.transportError(ctx, cl, err)
+	}
+	return resp, nil
+}
+
+// transportError types a failure that produced no usable response.
+func (c *Client) transportError(ctx context.Context, cl *call, err error) error {
+	var rae *RetryAfterError
+	if errors.As(err, &rae) {
+		rae.Attempts = cl.attempt
+		return rae
+	}
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return &RequestError{Operation: cl.op, Method: cl.method, Path: cl.path, Attempts: cl.attempt, Err: ctxErr}
+	}
+	if isTimeout(err) {
+		return &TimeoutError{Operation: cl.op, Method: cl.method, Path: cl.path, Timeout: c.cfg.RequestTimeout, Attempts: cl.attempt, Err: err}
+	}
+	return &RequestError{Operation: cl.op, Method: cl.method, Path: cl.path, Attempts: cl.attempt, Err: errors.New(c.redact(err.Error()))}
+}
+
+func isRetryableStatus(code int) bool {
+	switch code {
+	case http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusBadGateway,
+		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
+
+// checkRetry decides after every attempt. Beyond go-retryablehttp's policy
+// it caps Retry-After: a wait longer than MaxRetryAfter or than the time
+// left before the deadline ends the call now with a *RetryAfterError.
+func (c *Client) checkRetry(ctx context.Context, cl *call, resp *http.Response, err error) (bool, error) {
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	if err != nil {
+		f := cl.fields()
+		if isTimeout(err) {
+			f["error"] = "request timed out after " + c.cfg.RequestTimeout.String()
+		} else {
+			f["error"] = c.redact(err.Error())
+		}
+		c.log(ctx, LevelWarn, "workiva: request failed", f)
+		// Connection errors: retry unless go-retryablehttp deems them
+		// permanent (bad scheme, TLS verification, too many redirects...).
+		return retryablehttp.DefaultRetryPolicy(ctx, nil, err)
+	}
+	f := cl.fields()
+	f["status"] = resp.StatusCode
+	if !isRetryableStatus(resp.StatusCode) {
+		c.log(ctx, LevelDebug, "workiva: response", f)
+		return false, nil
+	}
+	c.log(ctx, LevelWarn, "workiva: response", f)
+	if cl.attempt > c.maxRetries {
+		return true, nil // the last attempt: go-retryablehttp gives up
+	}
+	if wait, ok := retryAfter(resp); ok {
+		rae := &RetryAfterError{Operation: cl.op, Method: cl.method, Path: cl.path, StatusCode: resp.StatusCode, Wait: wait}
+		if wait > c.cfg.MaxRetryAfter {
+			rae.Limit, rae.Reason = c.cfg.MaxRetryAfter, "exceeds the maximum wait"
+			return false, rae
+		}
+		if dl, ok := ctx.Deadline(); ok {
+			if left := time.Until(dl); wait > left {
+				rae.Limit, rae.Reason = left, "exceeds the time left before the deadline"
+				return false, rae
+			}
+		}
+	}
+	return true, nil
+}
+
+// backoff is the wait before the next attempt: Retry-After when the server
+// sent one, else Config.Backoff, else exponential backoff with jitter.
+func (c *Client) backoff(ctx context.Context, cl *call, resp *http.Response) time.Duration {
+	wait, ok := retryAfter(resp)
+	source := "retry-after"
+	if !ok {
+		source = "backoff"
+		if c.cfg.Backoff != nil {
+			wait = c.cfg.Backoff(cl.attempt, resp)
+		} else {
+			wait = expBackoff(c.cfg.RetryWaitMin, c.cfg.RetryWaitMax, cl.attempt)
+		}
+	}
+	if wait < 0 {
+		wait = 0
+	}
+	f := cl.fields()
+	if resp != nil {
+		f["status"] = resp.StatusCode
+	}
+	f["wait"] = wait.String()
+	f["wait_source"] = source
+	f["retries_left"] = c.maxRetries - cl.attempt + 1
+	c.log(ctx, LevelInfo, "workiva: retrying request", f)
+	return c.waitHook(wait)
+}
+
+// expBackoff doubles from min per failed attempt (1-based), capped at max,
+// then picks uniformly in [d/2, d] so that many clients do not retry in step.
+func expBackoff(min, max time.Duration, attempt int) time.Duration {
+	d := min
+	for i := 1; i < attempt && d < max; i++ {
+		d *= 2
+	}
+	if d > max || d <= 0 {
+		d = max
+	}
+	half := d / 2
+	if half <= 0 {
+		return d
+	}
+	return half + rand.N(d-half+1)
+}
+
+// retryAfter parses Retry-After as seconds or an HTTP-date (RFC 9110).
+func retryAfter(resp *http.Response) (time.Duration, bool) {
+	if resp == nil {
+		return 0, false
+	}
+	v := strings.TrimSpace(resp.Header.Get("Retry-After"))
+	if v == "" {
+		return 0, false
+	}
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if n < 0 {
+			return 0, false
+		}
+		if n > int64(365*24*time.Hour/time.Second) { // avoid overflow; still "too long"
+			n = int64(365 * 24 * time.Hour / time.Second)
+		}
+		return time.Duration(n) * time.Second, true
+	}
+	t, err := http.ParseTime(v)
+	if err != nil {
+		return 0, false
+	}
+	d := time.Until(t)
+	if d < 0 {
+		d = 0
+	}
+	return d, true
+}
+
+// errorResponse is Workiva's ErrorResponse; some gateways nest it under
+// "error" (OData style), so both shapes are accepted.
+type errorResponse struct {
+	Code             string        `json:"code"`
+	Message          string        `json:"message"`
+	Target           string        `json:"target"`
+	Details          []ErrorDetail `json:"details"`
+	DocumentationURL string        `json:"documentationUrl"`
+	Error            *struct {
+		Code    string        `json:"code"`
+		Message string        `json:"message"`
+		Target  string        `json:"target"`
+		Details []ErrorDetail `json:"details"`
+	} `json:"error"`
+}
+
+const maxErrorBody = 64 << 10
+
+// apiError reads a non-2xx answer into *APIError and closes its body.
+func (c *Client) apiError(cl *call, resp *http.Response, refreshed bool) *APIError {
+	defer drainClose(resp)
+	e := &APIError{Operation: cl.op, StatusCode: resp.StatusCode, Method: cl.method, Path: cl.path}
+	if cl.exhausted {
+		e.Attempts = cl.attempt
+	}
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	var er errorResponse
+	if len(body) > 0 && json.Unmarshal(body, &er) == nil {
+		e.Code, e.Message, e.Target, e.Details, e.DocURL = er.Code, er.Message, er.Target, er.Details, er.DocumentationURL
+		if e.Code == "" && e.Message == "" && er.Error != nil {
+			e.Code, e.Message, e.Target, e.Details = er.Error.Code, er.Error.Message, er.Error.Target, er.Error.Details
+		}
+	}
+	e.Code, e.Message, e.Target = c.redact(e.Code), c.redact(e.Message), c.redact(e.Target)
+	for i := range e.Details {
+		d := &e.Details[i]
+		d.Code, d.Message, d.Target = c.redact(d.Code), c.redact(d.Message), c.redact(d.Target)
+	}
+	switch resp.StatusCode {
+	case http.StatusForbidden:
+		e.Hint = forbiddenHint(cl.op)
+	case http.StatusUnauthorized:
+		switch {
+		case c.oauth == nil:
+			e.Hint = "The access token was rejected: it may have expired or been revoked. Supply a new access token, or use a client ID and secret so that the client can fetch tokens itself"
+		case refreshed:
+			e.Hint = "A freshly issued access token was rejected too: check the client's grants and the API URL"
+		}
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+		e.Hint = "Redirects are not followed; check the API URL"
+	}
+	return e
+}
+
+func forbiddenHint(op string) string {
+	const scope = " and the activity:read scope"
+	switch {
+	case strings.Contains(op, "workspace"):
+		return "Reading workspace activities needs the Workspace Owner role on that workspace" + scope
+	case strings.Contains(op, "organization"):
+		return "Reading organization activities needs an admin role (Org User Admin, Org Workspace Admin or Org Security Admin)" + scope
+	default:
+		return "Reading activities needs an admin role (Org User Admin, Org Workspace Admin or Org Security Admin for organization activities; Workspace Owner for workspace activities)" + scope
+	}
+}
+
+func drainClose(resp *http.Response) {
+	if resp == nil || resp.Body == nil {
+		return
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
+	_ = resp.Body.Close()
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+func isContextErr(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
+func pathOf(raw string) string {
+	if u, err := url.Parse(raw); err == nil {
+		return u.EscapedPath()
+	}
+	return ""
+}
