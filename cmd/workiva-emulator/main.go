@@ -1,0 +1,134 @@
+// Command workiva-emulator serves the local Workiva API emulator on a
+// loopback port, for the demo and for manual runs. It writes the connection
+// settings to an env file once it listens and runs until SIGINT or SIGTERM.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/workiva/terraform-provider-workiva/internal/emulator"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "workiva-emulator:", err)
+		os.Exit(1)
+	}
+}
+
+// config is the parsed command line.
+type config struct {
+	addr    string
+	envFile string
+	latency time.Duration
+	opts    emulator.Options
+}
+
+func parseFlags(args []string, stderr io.Writer) (config, error) {
+	var c config
+	fs := flag.NewFlagSet("workiva-emulator", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.addr, "addr", "127.0.0.1:0", "listen address; loopback only (port 0 picks a free one)")
+	fs.IntVar(&c.opts.Activities, "activities", emulator.DefaultActivities, "number of activities in the data set")
+	fs.Int64Var(&c.opts.Seed, "seed", emulator.DefaultSeed, "data set seed")
+	fs.DurationVar(&c.latency, "latency", 0, "latency added to every request (e.g. 50ms)")
+	now := fs.String("now", "now", `anchor of the data set: "now" or an RFC 3339 time; activities lie in the 180 days before it`)
+	fs.StringVar(&c.envFile, "env-file", "", "write WORKIVA_API_URL, WORKIVA_CLIENT_ID, WORKIVA_CLIENT_SECRET, WORKIVA_ORGANIZATION_ID here once listening")
+	fs.StringVar(&c.opts.ClientID, "client-id", emulator.DefaultClientID, "client ID the token endpoint accepts")
+	fs.StringVar(&c.opts.ClientSecret, "client-secret", emulator.DefaultClientSecret, "client secret the token endpoint accepts")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected arguments: %q", fs.Args())
+	}
+	if c.opts.Activities < 1 {
+		return c, errors.New("-activities must be at least 1")
+	}
+	if c.latency < 0 {
+		return c, errors.New("-latency must not be negative")
+	}
+	if *now == "now" {
+		c.opts.Now = time.Now().UTC()
+	} else {
+		t, err := time.Parse(time.RFC3339, *now)
+		if err != nil {
+			return c, fmt.Errorf(`-now must be "now" or an RFC 3339 time: %w`, err)
+		}
+		c.opts.Now = t
+	}
+	if err := emulator.CheckLoopback(c.addr); err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+func run(args []string, stdout, stderr io.Writer) error {
+	c, err := parseFlags(args, stderr)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return serve(ctx, c, stdout)
+}
+
+// serve runs the emulator until ctx ends.
+func serve(ctx context.Context, c config, stdout io.Writer) error {
+	s, err := emulator.StartOn(c.addr, c.opts)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if c.latency > 0 {
+		s.SetFaults(emulator.Faults{Latency: c.latency})
+	}
+	if c.envFile != "" {
+		if err := writeEnvFile(c.envFile, s); err != nil {
+			return err
+		}
+	}
+	// The secret is not printed: it is in the env file (or the flag).
+	fmt.Fprintf(stdout, "Workiva API emulator listening on %s (organization %s, %d activities, client id %s)\n",
+		s.URL(), s.OrganizationID(), len(s.Activities()), s.ClientID())
+	<-ctx.Done()
+	if err := s.Shutdown(5 * time.Second); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+// writeEnvFile writes the settings atomically (temp file, then rename) so a
+// reader polling for the file never sees half of it.
+func writeEnvFile(path string, s *emulator.Server) error {
+	body := fmt.Sprintf("WORKIVA_API_URL=%s\nWORKIVA_CLIENT_ID=%s\nWORKIVA_CLIENT_SECRET=%s\nWORKIVA_ORGANIZATION_ID=%s\n",
+		s.URL(), s.ClientID(), s.ClientSecret(), s.OrganizationID())
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("env file: %w", err)
+	}
+	tmp := f.Name()
+	_, werr := f.WriteString(body)
+	cerr := f.Close()
+	if err := errors.Join(werr, cerr); err != nil {
+		_ = os.Remove(tmp)
+		return fmt.Errorf("env file: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		_ = os.Remove(tmp)
+		return fmt.Errorf("env file: %w", err)
+	}
+	return nil
+}
