@@ -843,8 +843,7 @@ func TestStartRefusesNonLoopback(t *testing.T) {
 func TestHandlerWithoutListener(t *testing.T) {
 	// New serves as a plain http.Handler; next links use the request Host.
 	s := New(Options{Activities: 30})
-	tok := newToken()
-	s.tokens[tok] = &token{expires: time.Now().Add(time.Hour), scopes: "activity:read"}
+	tok := s.IssueToken()
 	req, _ := http.NewRequest(http.MethodGet, "http://emu.test"+orgPath(s)+"?$maxpagesize=10", nil)
 	req.Header.Set("Authorization", "Bearer "+tok)
 	req.Header.Set("X-Version", "2026-01-01")

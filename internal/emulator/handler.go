@@ -185,6 +185,18 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// IssueToken registers and returns a new access token with the
+// activity:read scope, as the token endpoint would, for tests that call the
+// API with a plain HTTP client. It counts in TokensIssued.
+func (s *Server) IssueToken() string {
+	tok := newToken()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tokens[tok] = &token{expires: time.Now().Add(s.opts.TokenTTL), scopes: "activity:read"}
+	s.issued++
+	return tok
+}
+
 func (s *Server) validID(id string) bool {
 	return subtle.ConstantTimeCompare([]byte(id), []byte(s.opts.ClientID)) == 1
 }
