@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -210,4 +211,10 @@ func listRequests(srv *emulator.Server) int {
 		}
 	}
 	return n
+}
+
+// errRE compiles an ExpectError pattern in which each space matches any run
+// of whitespace: the CLI wraps diagnostic text at arbitrary spaces.
+func errRE(pattern string) *regexp.Regexp {
+	return regexp.MustCompile("(?s)" + strings.ReplaceAll(pattern, " ", `\s+`))
 }

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -107,7 +106,7 @@ data "workiva_activity" "x" {
   id = "bm8tc3VjaC1hY3Rpdml0eQ=="
 }
 `,
-			ExpectError: regexp.MustCompile(`(?s)workiva_activity: activity not found.*bm8tc3VjaC1hY3Rpdml0eQ==.*HTTP 404`),
+			ExpectError: errRE(`workiva_activity: activity not found.*bm8tc3VjaC1hY3Rpdml0eQ==.*HTTP 404`),
 		}},
 	})
 }
@@ -118,12 +117,12 @@ func TestAccActivity_validation(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config:      `data "workiva_activity" "x" { id = "  " }`,
-				ExpectError: regexp.MustCompile(`Attribute id must not be empty or only whitespace`),
+				ExpectError: errRE(`Attribute id must not be empty or only whitespace`),
 				PlanOnly:    true,
 			},
 			{
 				Config:      `data "workiva_activity" "x" {}`,
-				ExpectError: regexp.MustCompile(`The argument "id" is required`),
+				ExpectError: errRE(`The argument "id" is required`),
 				PlanOnly:    true,
 			},
 		},
