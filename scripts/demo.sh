@@ -69,5 +69,15 @@ cp examples/demo/*.tf "$tmp/work/"
 
 export TF_CLI_CONFIG_FILE="$tmp/cli.tfrc" CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
 unset TF_PLUGIN_CACHE_DIR TF_DATA_DIR
-log "applying examples/demo"
-"$cli" -chdir="$tmp/work" apply -auto-approve -input=false -compact-warnings
+color=()
+[[ -t 1 ]] || color=(-no-color)
+log "applying examples/demo with $(basename "$cli") (no init: dev_overrides serves the local build)"
+# The apply log (plan, dev_overrides warning) is shown only if it fails; the
+# outputs are what the demo is about.
+if ! "$cli" -chdir="$tmp/work" apply -auto-approve -input=false "${color[@]}" >"$tmp/apply.log" 2>&1; then
+  cat "$tmp/apply.log" >&2
+  die "apply failed"
+fi
+echo
+"$cli" -chdir="$tmp/work" output "${color[@]}"
+echo
