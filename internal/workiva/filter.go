@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // BuildFilter renders the $filter expression for q ("" when q has no filter).
@@ -160,10 +161,24 @@ func validateQuery(q ActivityQuery) error {
 			if strings.TrimSpace(v) == "" {
 				return &QueryError{Field: l.name, Reason: "values must not be empty"}
 			}
+			if !utf8.ValidString(v) {
+				return &QueryError{Field: l.name, Reason: "values must be valid UTF-8"}
+			}
+		}
+	}
+	for _, tf := range [...]struct {
+		name string
+		t    time.Time
+	}{{"Since", q.Since}, {"Before", q.Before}} {
+		if !tf.t.IsZero() && (tf.t.UTC().Year() < 1 || tf.t.UTC().Year() > 9999) {
+			return &QueryError{Field: tf.name, Reason: "year must be between 1 and 9999 (RFC 3339)"}
 		}
 	}
 	if !q.Since.IsZero() && !q.Before.IsZero() && !q.Before.After(q.Since) {
 		return &QueryError{Field: "Before", Value: q.Before.UTC().Format(time.RFC3339Nano), Reason: "must be after Since (" + q.Since.UTC().Format(time.RFC3339Nano) + ")"}
+	}
+	if !utf8.ValidString(q.Filter) {
+		return &QueryError{Field: "Filter", Reason: "must be valid UTF-8"}
 	}
 	if q.Order != "" && orderBy(q.Order) == "" {
 		return &QueryError{Field: "Order", Value: q.Order, Reason: `must be "asc" or "desc"`}
