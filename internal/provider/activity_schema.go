@@ -164,10 +164,50 @@ func optString(s string) basetypes.StringValue {
 	return types.StringValue(s)
 }
 
-// flattener turns client activities into Terraform values. It keeps a
-// scratch buffer between calls; not safe for concurrent use.
+// flattener turns client activities into Terraform values. Nested objects
+// that repeat across activities (the action, the organization, workspaces,
+// performers, targets) are built once per distinct value and shared: values
+// are immutable, and a large walk repeats a few dozen actions and users
+// thousands of times, so this saves most of the allocations. Not safe for
+// concurrent use; use one per walk.
 type flattener struct {
-	buf bytes.Buffer
+	buf        bytes.Buffer
+	actions    map[workiva.ActivityAction]attr.Value
+	performers map[workiva.Performer]attr.Value
+	targets    map[workiva.Target]attr.Value
+	orgs       map[workiva.Organization]attr.Value
+	workspaces map[workiva.Workspace]attr.Value
+}
+
+// maxCached bounds each cache: values with little repetition (say, one IP
+// address per activity) must not make the cache grow with the walk.
+const maxCached = 4096
+
+// cached returns m[k], building and remembering it on a miss.
+func cached[K comparable](m *map[K]attr.Value, k K, build func() attr.Value) attr.Value {
+	if v, ok := (*m)[k]; ok {
+		return v
+	}
+	v := build()
+	if *m == nil {
+		*m = make(map[K]attr.Value)
+	}
+	if len(*m) < maxCached {
+		(*m)[k] = v
+	}
+	return v
+}
+
+var (
+	boolTrue  attr.Value = types.BoolValue(true)
+	boolFalse attr.Value = types.BoolValue(false)
+)
+
+func boolValue(b bool) attr.Value {
+	if b {
+		return boolTrue
+	}
+	return boolFalse
 }
 
 func flattenAction(a *workiva.ActivityAction) types.Object {
@@ -176,19 +216,21 @@ func flattenAction(a *workiva.ActivityAction) types.Object {
 		"alias":      optString(a.Alias),
 		"name":       optString(a.Name),
 		"category":   optString(a.Category),
-		"deprecated": types.BoolValue(a.Deprecated),
+		"deprecated": boolValue(a.Deprecated),
 	})
 }
 
 // activity flattens one activity into an object of activityObjectType.
 func (f *flattener) activity(a *workiva.Activity) types.Object {
-	p := &a.Performer
-	performer := types.ObjectValueMust(performerAttrTypes, map[string]attr.Value{
-		"id":           optString(p.ID),
-		"type":         optString(p.Type),
-		"display_name": optString(p.DisplayName),
-		"unique_name":  optString(p.UniqueName),
-		"ip_address":   optString(p.IPAddress),
+	performer := cached(&f.performers, a.Performer, func() attr.Value {
+		p := &a.Performer
+		return types.ObjectValueMust(performerAttrTypes, map[string]attr.Value{
+			"id":           optString(p.ID),
+			"type":         optString(p.Type),
+			"display_name": optString(p.DisplayName),
+			"unique_name":  optString(p.UniqueName),
+			"ip_address":   optString(p.IPAddress),
+		})
 	})
 
 	targets := emptyTargets
@@ -196,11 +238,13 @@ func (f *flattener) activity(a *workiva.Activity) types.Object {
 		elems := make([]attr.Value, len(a.Targets))
 		for i := range a.Targets {
 			t := &a.Targets[i]
-			elems[i] = types.ObjectValueMust(targetAttrTypes, map[string]attr.Value{
-				"id":           optString(t.ID),
-				"type":         optString(t.Type),
-				"display_name": optString(t.DisplayName),
-				"unique_name":  optString(t.UniqueName),
+			elems[i] = cached(&f.targets, *t, func() attr.Value {
+				return types.ObjectValueMust(targetAttrTypes, map[string]attr.Value{
+					"id":           optString(t.ID),
+					"type":         optString(t.Type),
+					"display_name": optString(t.DisplayName),
+					"unique_name":  optString(t.UniqueName),
+				})
 			})
 		}
 		targets = types.ListValueMust(targetObjectType, elems)
@@ -215,11 +259,13 @@ func (f *flattener) activity(a *workiva.Activity) types.Object {
 		tags = types.ListValueMust(types.StringType, elems)
 	}
 
-	workspace := nullWorkspace
+	var workspace attr.Value = nullWorkspace
 	if a.Workspace != nil {
-		workspace = types.ObjectValueMust(workspaceAttrTypes, map[string]attr.Value{
-			"id":   optString(a.Workspace.ID),
-			"name": optString(a.Workspace.Name),
+		workspace = cached(&f.workspaces, *a.Workspace, func() attr.Value {
+			return types.ObjectValueMust(workspaceAttrTypes, map[string]attr.Value{
+				"id":   optString(a.Workspace.ID),
+				"name": optString(a.Workspace.Name),
+			})
 		})
 	}
 
@@ -228,12 +274,14 @@ func (f *flattener) activity(a *workiva.Activity) types.Object {
 		"activity_date_time": optString(a.ActivityDateTime),
 		"summary":            optString(a.Summary),
 		"outcome":            optString(a.Outcome),
-		"action":             flattenAction(&a.Action),
+		"action":             cached(&f.actions, a.Action, func() attr.Value { return flattenAction(&a.Action) }),
 		"performer":          performer,
 		"targets":            targets,
-		"organization": types.ObjectValueMust(organizationAttrTypes, map[string]attr.Value{
-			"id":   optString(a.Organization.ID),
-			"name": optString(a.Organization.Name),
+		"organization": cached(&f.orgs, a.Organization, func() attr.Value {
+			return types.ObjectValueMust(organizationAttrTypes, map[string]attr.Value{
+				"id":   optString(a.Organization.ID),
+				"name": optString(a.Organization.Name),
+			})
 		}),
 		"workspace":        workspace,
 		"tags":             tags,
