@@ -351,3 +351,10 @@ func (c *Client) log(ctx context.Context, level LogLevel, msg string, fields map
 		c.cfg.Logger.Log(ctx, level, msg, fields)
 	}
 }
+
+// CloseIdleConnections releases pooled connections (e.g. when the provider
+// is done with this client).
+func (c *Client) CloseIdleConnections() {
+	c.apiHTTP.CloseIdleConnections()
+	c.tokenHTTP.CloseIdleConnections()
+}

@@ -1050,3 +1050,24 @@ func TestRedirectNotFollowed(t *testing.T) {
 		t.Errorf("got %v, foreign hits %d", err, foreignHits.Load())
 	}
 }
+
+func TestTokenEndpointTimeoutAndDown(t *testing.T) {
+	f := newFake(t, func(w http.ResponseWriter, r *http.Request) { t.Error("API called") })
+	f.tokenDelay = 300 * time.Millisecond
+	cfg := testConfig(f)
+	cfg.RequestTimeout = 50 * time.Millisecond
+	c := mustNew(t, cfg)
+	_, err := c.GetActivity(context.Background(), "x")
+	var te *TokenError
+	if !errors.As(err, &te) || !strings.Contains(err.Error(), "request timed out after 50ms") || strings.Contains(err.Error(), testClientSecret) {
+		t.Errorf("timeout: %v", err)
+	}
+	cfg = testConfig(f)
+	cfg.TokenURL = "http://127.0.0.1:1/token" // nothing listens there
+	c = mustNew(t, cfg)
+	_, err = c.GetActivity(context.Background(), "x")
+	if !errors.As(err, &te) || !strings.Contains(err.Error(), "127.0.0.1:1") || strings.Contains(err.Error(), testClientSecret) {
+		t.Errorf("down: %v", err)
+	}
+	c.CloseIdleConnections()
+}
