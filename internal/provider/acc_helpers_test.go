@@ -4,12 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -18,7 +16,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/workiva/terraform-provider-workiva/internal/emulator"
-	"github.com/workiva/terraform-provider-workiva/internal/workiva"
 )
 
 // Acceptance tests run the real CLI (terraform or tofu) against an in-process
@@ -48,13 +45,6 @@ func factories(opts ...func(*workivaProvider)) map[string]func() (tfprotov6.Prov
 			}
 			return providerserver.NewProtocol6WithError(p)()
 		},
-	}
-}
-
-// fastRetries makes retries immediate so fault tests do not sleep.
-func fastRetries(p *workivaProvider) {
-	p.configHook = func(c *workiva.Config) {
-		c.Backoff = func(int, *http.Response) time.Duration { return time.Millisecond }
 	}
 }
 
@@ -185,8 +175,8 @@ func listChecks(t *testing.T, addr string, want []emulator.Activity, truncated b
 }
 
 // selectActivities returns the emulator's activities matching keep, in the
-// given order ("asc" or "desc"), at most max (0 = all).
-func selectActivities(srv *emulator.Server, order string, max int, keep func(*emulator.Activity) bool) []emulator.Activity {
+// given order ("asc" or "desc"), at most limit (0 = all).
+func selectActivities(srv *emulator.Server, order string, limit int, keep func(*emulator.Activity) bool) []emulator.Activity {
 	var out []emulator.Activity
 	for _, a := range srv.Activities() { // ascending (activityDateTime, id)
 		if keep == nil || keep(&a) {
@@ -196,8 +186,8 @@ func selectActivities(srv *emulator.Server, order string, max int, keep func(*em
 	if order == "desc" {
 		slices.Reverse(out)
 	}
-	if max > 0 && len(out) > max {
-		out = out[:max]
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
 	}
 	return out
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/workiva/terraform-provider-workiva/internal/workiva"
 )
@@ -305,19 +306,24 @@ func (d *activitiesDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	})
 	if err != nil {
 		// Nothing read so far reaches state: the read fails as a whole.
-		what := fmt.Sprintf("listing activities of organization %s", q.OrganizationID)
+		context := "Organization " + q.OrganizationID
 		if q.WorkspaceID != "" {
-			what += fmt.Sprintf(" in workspace %s", q.WorkspaceID)
+			context += ", workspace " + q.WorkspaceID
 		}
+		context += "."
 		if statusOf(err) == http.StatusBadRequest && q.Filter != "" {
-			addAttrReadError(&resp.Diagnostics, path.Root("filter"), activitiesDataSourceName,
-				what+" (the API rejected the query; the filter attribute is passed to it as written)", err)
+			addReadError(&resp.Diagnostics, path.Root("filter"), activitiesDataSourceName, "listing activities",
+				context+fmt.Sprintf(" The API rejected the query; the filter attribute is passed to it as written: %q", q.Filter), err)
 			return
 		}
-		addReadError(&resp.Diagnostics, activitiesDataSourceName, what, err)
+		addReadError(&resp.Diagnostics, path.Empty(), activitiesDataSourceName, "listing activities", context, err)
 		return
 	}
 
+	tflog.Debug(ctx, "Read workiva_activities", map[string]any{
+		"organization_id": q.OrganizationID, "workspace_id": q.WorkspaceID, "items": res.Count,
+		"pages": res.Pages, "truncated": res.Truncated, "summary_only": summaryOnly,
+	})
 	if res.Truncated {
 		resp.Diagnostics.AddAttributeWarning(path.Root("max_results"), activitiesDataSourceName+": result truncated",
 			fmt.Sprintf("max_results = %d stopped the read before the end: more activities match this query. "+

@@ -190,12 +190,12 @@ data "workiva_activities" "s" {
 			ConfigStateChecks: checks,
 			Check: func(*terraform.State) error {
 				// Every CLI command in the step reads the data source once.
-				calls, reads := listRequests(srv), 0
+				calls := listRequests(srv)
 				pages := (len(want) + pageSize - 1) / pageSize
 				if calls%pages != 0 || calls == 0 {
 					return fmt.Errorf("%d list calls: not a multiple of %d pages", calls, pages)
 				}
-				reads = calls / pages
+				reads := calls / pages
 				if tokens := srv.TokensIssued(); tokens > reads {
 					return fmt.Errorf("%d tokens for %d reads: want at most one per provider instance", tokens, reads)
 				}
@@ -311,4 +311,29 @@ func TestAccActivities_validation(t *testing.T) {
 		Config: providerBlock(srv) + `data "workiva_activities" "ok" { max_results = 1 }`,
 	})
 	resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: factories(), Steps: steps})
+}
+
+// A fault on a later page fails the whole read: no partial list in state.
+func TestAccActivities_pageFaults(t *testing.T) {
+	srv := startEmulator(t, 200)
+	cfg := providerBlock(srv, "max_retries = 0") + `
+data "workiva_activities" "x" {
+  page_size = 50
+}
+`
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(),
+		Steps: []resource.TestStep{
+			{
+				PreConfig:   func() { srv.SetFaults(emulator.Faults{MalformedPage: 2}) },
+				Config:      cfg,
+				ExpectError: errRE(`workiva_activities: listing activities.*page 2`),
+			},
+			{
+				PreConfig:   func() { srv.SetFaults(emulator.Faults{ServerErrors: 1000, ServerErrorStatus: 502}) },
+				Config:      cfg,
+				ExpectError: errRE(`workiva_activities: listing activities.*502`),
+			},
+		},
+	})
 }

@@ -43,7 +43,7 @@ func (d *activityActionDataSource) Metadata(_ context.Context, req datasource.Me
 func (d *activityActionDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Reads one activity action, by `alias` (the stable key Workiva tells users to rely on) or by `id`. " +
-			"An alias is resolved by walking the action catalogue once per provider instance; further lookups in the " +
+			"An alias is resolved by walking the action catalog once per provider instance; further lookups in the " +
 			"same run are served from memory.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
@@ -94,7 +94,7 @@ func (d *activityActionDataSource) Read(ctx context.Context, req datasource.Read
 					fmt.Sprintf("No activity action with ID %q.\n%s", id, describeError(err)))
 				return
 			}
-			addReadError(&resp.Diagnostics, activityActionDataSourceName, fmt.Sprintf("reading activity action %q", id), err)
+			addReadError(&resp.Diagnostics, path.Empty(), activityActionDataSourceName, "reading activity action", fmt.Sprintf("Action ID %q.", id), err)
 			return
 		}
 		action = *a
@@ -103,7 +103,8 @@ func (d *activityActionDataSource) Read(ctx context.Context, req datasource.Read
 		alias := m.Alias.ValueString()
 		a, found, err := d.data.actions.lookupAlias(ctx, alias)
 		if err != nil {
-			addReadError(&resp.Diagnostics, activityActionDataSourceName, "listing activity actions", err)
+			addReadError(&resp.Diagnostics, path.Empty(), activityActionDataSourceName, "listing activity actions",
+				fmt.Sprintf("Looking up alias %q.", alias), err)
 			return
 		}
 		if !found {

@@ -16,7 +16,7 @@ import (
 	"github.com/workiva/terraform-provider-workiva/internal/workiva"
 )
 
-const testActionPageSize = 4 // several catalogue pages
+const testActionPageSize = 4 // several catalog pages
 
 func smallActionPages(p *workivaProvider) { p.actionPageSize = testActionPageSize }
 
@@ -166,9 +166,9 @@ data "workiva_activity_actions" "none" {
 	})
 }
 
-// The catalogue is walked once however many lookups run concurrently, and a
+// The catalog is walked once however many lookups run concurrently, and a
 // failed walk is retried by the next lookup rather than remembered.
-func TestActionCatalogueWalksOnce(t *testing.T) {
+func TestActionCatalogWalksOnce(t *testing.T) {
 	srv := startEmulator(t, 10)
 	zero := 0
 	client, err := workiva.New(workiva.Config{
@@ -177,9 +177,9 @@ func TestActionCatalogueWalksOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cat := &actionCatalogue{client: client, pageSize: testActionPageSize}
+	cat := &actionCatalog{client: client, pageSize: testActionPageSize}
 	actions := srv.Actions()
-	catalogueCalls := func() int {
+	catalogCalls := func() int {
 		n := 0
 		for _, r := range srv.Requests() {
 			if strings.HasSuffix(r.Path, "/activityActions") {
@@ -191,7 +191,7 @@ func TestActionCatalogueWalksOnce(t *testing.T) {
 
 	srv.SetFaults(emulator.Faults{ServerErrors: 1, ServerErrorStatus: 503})
 	if _, _, err := cat.lookupAlias(context.Background(), actions[0].Alias); err == nil {
-		t.Fatal("lookup succeeded although the catalogue walk failed")
+		t.Fatal("lookup succeeded although the catalog walk failed")
 	}
 	srv.SetFaults(emulator.Faults{})
 	srv.ResetRequests()
@@ -217,13 +217,13 @@ func TestActionCatalogueWalksOnce(t *testing.T) {
 		t.Error(err)
 	}
 	pages := (len(actions) + testActionPageSize - 1) / testActionPageSize
-	if got := catalogueCalls(); got != pages {
-		t.Errorf("%d catalogue calls for %d lookups, want %d (one walk)", got, len(actions), pages)
+	if got := catalogCalls(); got != pages {
+		t.Errorf("%d catalog calls for %d lookups, want %d (one walk)", got, len(actions), pages)
 	}
 	if _, ok, err := cat.lookupAlias(context.Background(), "no_such_alias"); ok || err != nil {
 		t.Errorf("unknown alias: ok=%v err=%v", ok, err)
 	}
-	if got := catalogueCalls(); got != pages {
-		t.Errorf("a miss walked the catalogue again (%d calls)", got)
+	if got := catalogCalls(); got != pages {
+		t.Errorf("a miss walked the catalog again (%d calls)", got)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
@@ -37,8 +38,8 @@ func (d *activityActionsDataSource) Metadata(_ context.Context, req datasource.M
 
 func (d *activityActionsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Lists Workiva's activity actions (the catalogue of things that produce activities), in API order. " +
-			"The catalogue is read once per provider instance and shared with `workiva_activity_action`.",
+		MarkdownDescription: "Lists Workiva's activity actions (the catalog of things that produce activities), in API order. " +
+			"The catalog is read once per provider instance and shared with `workiva_activity_action`.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{Computed: true, MarkdownDescription: "Identifier of this query (a hash of its arguments)."},
 			"category": schema.StringAttribute{
@@ -86,7 +87,7 @@ func (d *activityActionsDataSource) Read(ctx context.Context, req datasource.Rea
 
 	all, err := d.data.actions.all(ctx)
 	if err != nil {
-		addReadError(&resp.Diagnostics, activityActionsDataSourceName, "listing activity actions", err)
+		addReadError(&resp.Diagnostics, path.Empty(), activityActionsDataSourceName, "listing activity actions", "", err)
 		return
 	}
 

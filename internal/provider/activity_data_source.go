@@ -55,7 +55,7 @@ func (d *activityDataSource) Read(ctx context.Context, req datasource.ReadReques
 				fmt.Sprintf("No activity with ID %q is visible to these credentials.\n%s", id.ValueString(), describeError(err)))
 			return
 		}
-		addReadError(&resp.Diagnostics, activityDataSourceName, fmt.Sprintf("reading activity %q", id.ValueString()), err)
+		addReadError(&resp.Diagnostics, path.Empty(), activityDataSourceName, "reading activity", fmt.Sprintf("Activity ID %q.", id.ValueString()), err)
 		return
 	}
 

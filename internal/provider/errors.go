@@ -82,21 +82,28 @@ func statusOf(err error) int {
 	return 0
 }
 
-// addReadError records a failed read of a data source.
-func addReadError(diags *diag.Diagnostics, dataSource, what string, err error) {
-	diags.AddError(dataSource+": "+what+" failed", describeError(err))
+// addReadError records a failed read of a data source: the summary names
+// the data source and the operation, the detail gives context (may be empty)
+// then the error. p, when not empty, attaches it to an attribute.
+func addReadError(diags *diag.Diagnostics, p path.Path, dataSource, what, context string, err error) {
+	summary := dataSource + ": " + what + " failed"
+	detail := describeError(err)
+	if context != "" {
+		detail = context + "\n\n" + detail
+	}
+	if p.Equal(path.Empty()) {
+		diags.AddError(summary, detail)
+		return
+	}
+	diags.AddAttributeError(p, summary, detail)
 }
 
-func addAttrReadError(diags *diag.Diagnostics, p path.Path, dataSource, what string, err error) {
-	diags.AddAttributeError(p, dataSource+": "+what+" failed", describeError(err))
-}
-
-// actionCatalogue is the action list, walked at most once per provider
+// actionCatalog is the action list, walked at most once per provider
 // instance (per Terraform run) and then served from memory. A failed walk
 // is not remembered, so a later lookup tries again. The mutex makes
 // concurrent lookups wait for the one walk in progress instead of starting
 // their own.
-type actionCatalogue struct {
+type actionCatalog struct {
 	client   *workiva.Client
 	pageSize int
 
@@ -106,7 +113,7 @@ type actionCatalogue struct {
 	byAlias map[string]int
 }
 
-func (c *actionCatalogue) load(ctx context.Context) error {
+func (c *actionCatalog) load(ctx context.Context) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.loaded {
@@ -131,7 +138,7 @@ func (c *actionCatalogue) load(ctx context.Context) error {
 }
 
 // all returns every action in API order. The slice is shared: read only.
-func (c *actionCatalogue) all(ctx context.Context) ([]workiva.ActivityAction, error) {
+func (c *actionCatalog) all(ctx context.Context) ([]workiva.ActivityAction, error) {
 	if err := c.load(ctx); err != nil {
 		return nil, err
 	}
@@ -139,7 +146,7 @@ func (c *actionCatalogue) all(ctx context.Context) ([]workiva.ActivityAction, er
 }
 
 // byAliasLookup returns the action with that alias, and whether it exists.
-func (c *actionCatalogue) lookupAlias(ctx context.Context, alias string) (workiva.ActivityAction, bool, error) {
+func (c *actionCatalog) lookupAlias(ctx context.Context, alias string) (workiva.ActivityAction, bool, error) {
 	if err := c.load(ctx); err != nil {
 		return workiva.ActivityAction{}, false, err
 	}
@@ -151,7 +158,7 @@ func (c *actionCatalogue) lookupAlias(ctx context.Context, alias string) (workiv
 }
 
 // count is the number of actions walked (for error messages).
-func (c *actionCatalogue) count() int {
+func (c *actionCatalog) count() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return len(c.actions)

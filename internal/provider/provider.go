@@ -33,7 +33,7 @@ const (
 	EnvAccessToken    = "WORKIVA_ACCESS_TOKEN"
 	EnvRegion         = "WORKIVA_REGION"
 	EnvAPIURL         = "WORKIVA_API_URL"
-	EnvTokenURL       = "WORKIVA_TOKEN_URL"
+	EnvTokenURL       = "WORKIVA_TOKEN_URL" //nolint:gosec // a variable name, not a credential
 	EnvAPIVersion     = "WORKIVA_API_VERSION"
 	EnvOrganizationID = "WORKIVA_ORGANIZATION_ID"
 	EnvMaxRetries     = "WORKIVA_MAX_RETRIES"
@@ -47,7 +47,7 @@ type workivaProvider struct {
 	version string
 
 	// Test hooks, never set in production: a smaller page size for the
-	// action catalogue walk (to put an alias on a later page), and a final
+	// action catalog walk (to put an alias on a later page), and a final
 	// adjustment of the client configuration (fast backoff, transport).
 	actionPageSize int
 	configHook     func(*workiva.Config)
@@ -76,7 +76,7 @@ type providerModel struct {
 type providerData struct {
 	client         *workiva.Client
 	organizationID string // default for data sources; "" when not configured
-	actions        *actionCatalogue
+	actions        *actionCatalog
 }
 
 func (p *workivaProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -231,7 +231,7 @@ func (p *workivaProvider) Configure(ctx context.Context, req provider.ConfigureR
 	timeoutText, _ := r.str(m.RequestTimeout, "request_timeout", "", nil)
 
 	// Mask secrets in everything logged from here on, before anything could
-	// log them. The client masks too; this is the second line of defence.
+	// log them. The client masks too; this is the second line of defense.
 	secrets := nonEmpty(clientSecret, accessToken)
 	ctx = maskSecrets(ctx, secrets)
 
@@ -325,7 +325,7 @@ func (p *workivaProvider) Configure(ctx context.Context, req provider.ConfigureR
 	data := &providerData{
 		client:         client,
 		organizationID: orgID,
-		actions:        &actionCatalogue{client: client, pageSize: p.actionPageSize},
+		actions:        &actionCatalog{client: client, pageSize: p.actionPageSize},
 	}
 	resp.DataSourceData = data
 	resp.ResourceData = data

@@ -26,6 +26,7 @@ var allEnv = []string{EnvClientID, EnvClientSecret, EnvAccessToken, EnvRegion, E
 // clearEnv unsets every provider variable for the test (t.Setenv restores
 // them); such tests cannot run in parallel.
 func clearEnv(t *testing.T) {
+	t.Helper()
 	for _, k := range allEnv {
 		t.Setenv(k, "")
 	}
