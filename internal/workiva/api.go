@@ -2,7 +2,6 @@ package workiva
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/url"
 	"strconv"
@@ -31,7 +30,9 @@ func (c *Client) GetActivity(ctx context.Context, id string) (*Activity, error) 
 		return nil, err
 	}
 	defer drainClose(resp)
-	a, err := decodeActivity(json.NewDecoder(resp.Body))
+	d := newObjDecoder()
+	d.reset(resp.Body)
+	a, err := d.listItemActivity()
 	if err != nil {
 		return nil, c.bodyError(ctx, cl, err)
 	}
@@ -49,7 +50,9 @@ func (c *Client) GetActivityAction(ctx context.Context, id string) (*ActivityAct
 		return nil, err
 	}
 	defer drainClose(resp)
-	a, err := decodeAction(json.NewDecoder(resp.Body))
+	d := newObjDecoder()
+	d.reset(resp.Body)
+	a, err := d.listItemAction()
 	if err != nil {
 		return nil, c.bodyError(ctx, cl, err)
 	}
@@ -68,7 +71,7 @@ func (c *Client) ListActivityActions(ctx context.Context, opts ActionListOptions
 	}
 	first := c.baseStr + "/admin/v1/activityActions?" +
 		encodeQuery("$maxpagesize", strconv.Itoa(size), "$orderBy", strings.TrimSpace(opts.Order))
-	_, err := walk(ctx, c, OpListActivityActions, first, 0, decodeAction, fn)
+	_, err := walk(ctx, c, OpListActivityActions, first, 0, (*objDecoder).listItemAction, fn)
 	return err
 }
 
@@ -90,7 +93,7 @@ func (c *Client) ListActivities(ctx context.Context, q ActivityQuery, fn func(*A
 	}
 	path += "/activities"
 	first := path + "?" + ActivityQueryString(q)
-	return walk(ctx, c, op, first, q.MaxResults, decodeActivity, fn)
+	return walk(ctx, c, op, first, q.MaxResults, (*objDecoder).listItemActivity, fn)
 }
 
 // ActivityQueryString is the query string of the first page request for q
@@ -110,11 +113,12 @@ func ActivityQueryString(q ActivityQuery) string {
 // walk follows a list from first through its @nextLinks, decoding each
 // element of "data" with decode and handing it to fn. With maxResults > 0
 // it stops there and reports whether more items existed.
-func walk[T any](ctx context.Context, c *Client, op, first string, maxResults int, decode func(*json.Decoder) (*T, error), fn func(*T) error) (ListResult, error) {
+func walk[T any](ctx context.Context, c *Client, op, first string, maxResults int, decode func(*objDecoder) (*T, error), fn func(*T) error) (ListResult, error) {
 	var res ListResult
 	limitHit := false
-	item := func(dec *json.Decoder) error {
-		v, err := decode(dec)
+	d := newObjDecoder() // one per walk: interned strings are shared across pages
+	item := func(d *objDecoder) error {
+		v, err := decode(d)
 		if err != nil {
 			return err
 		}
@@ -144,7 +148,7 @@ func walk[T any](ctx context.Context, c *Client, op, first string, maxResults in
 		if err != nil {
 			return res, err
 		}
-		pi, err := decodePage(resp.Body, item)
+		pi, err := decodePage(d, resp.Body, item)
 		_ = resp.Body.Close()
 		res.Pages++
 		if err != nil {

@@ -1,17 +1,18 @@
 package workiva
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/url"
 	"strings"
+
+	"github.com/go-json-experiment/json/jsontext"
 )
 
-// Page decoding is streamed: json.Decoder.Token walks the top-level object
-// and Decode reads one element of "data" at a time, so memory holds one item
-// (plus what the caller keeps) and the caller sees items as they arrive.
+// Page decoding is streamed: a jsontext.Decoder walks the top-level object
+// and each element of "data" is decoded as it is reached, so memory holds one
+// item (plus what the caller keeps) and the caller sees items as they arrive.
 
 // callbackError carries an error returned by the caller's fn through the
 // decoder, so that it is not mistaken for (and wrapped as) a decode error.
@@ -29,39 +30,59 @@ type pageInfo struct {
 	moreData bool
 }
 
-// decodePage reads one list page. item decodes one element of "data" and
-// hands it on; it returns callbackError for the caller's errors.
-func decodePage(r io.Reader, item func(dec *json.Decoder) error) (pageInfo, error) {
+// decodePage reads one list page from r with d. item decodes one element of
+// "data" and hands it on; it returns callbackError for the caller's errors.
+func decodePage(d *objDecoder, r io.Reader, item func(d *objDecoder) error) (pageInfo, error) {
 	var pi pageInfo
-	dec := json.NewDecoder(r)
-	if err := expectDelim(dec, '{', "a JSON object"); err != nil {
-		return pi, err
+	d.reset(r)
+	dec := d.dec
+	if k := dec.PeekKind(); k != '{' {
+		if k == 0 {
+			return pi, d.readErr()
+		}
+		return pi, fmt.Errorf("expected a JSON object, found %s", kindName(k))
 	}
-	seenData, seenNext := false, false
-	for dec.More() {
-		t, err := dec.Token()
+	if _, err := dec.ReadToken(); err != nil {
+		return pi, eofIsUnexpected(err)
+	}
+	seenData := false
+	for {
+		more, err := d.more()
 		if err != nil {
-			return pi, eofIsUnexpected(err)
+			return pi, pageErr(err)
 		}
-		key, ok := t.(string)
-		if !ok { // cannot happen inside an object, but be safe
-			return pi, fmt.Errorf("unexpected %v in page object", t)
+		if !more {
+			break
 		}
-		switch key {
+		key, err := d.name()
+		if err != nil {
+			return pi, pageErr(err)
+		}
+		switch string(key) {
 		case "data":
-			if seenData {
-				return pi, errors.New(`duplicate "data" in page`)
-			}
 			seenData = true
-			if err := expectDelim(dec, '[', `"data" to be an array`); err != nil {
-				return pi, err
+			if k := dec.PeekKind(); k != '[' {
+				if k == 0 {
+					return pi, d.readErr()
+				}
+				return pi, fmt.Errorf(`expected "data" to be an array, found %s`, kindName(k))
 			}
-			for dec.More() {
+			if _, err := dec.ReadToken(); err != nil {
+				return pi, eofIsUnexpected(err)
+			}
+			for {
+				more, err := d.more()
+				if err != nil {
+					return pi, fmt.Errorf("item %d: %w", pi.n+1, eofIsUnexpected(err))
+				}
+				if !more {
+					break
+				}
 				if pi.stopped {
 					pi.moreData = true
 					return pi, nil
 				}
-				err := item(dec)
+				err = item(d)
 				if err != nil {
 					var cbe callbackError
 					if !errors.As(err, &cbe) {
@@ -75,72 +96,57 @@ func decodePage(r io.Reader, item func(dec *json.Decoder) error) (pageInfo, erro
 				}
 				pi.n++
 			}
-			if err := expectDelim(dec, ']', "end of data"); err != nil {
-				return pi, err
-			}
 		case "@nextLink":
-			if seenNext {
-				return pi, errors.New(`duplicate "@nextLink" in page`)
-			}
-			seenNext = true
-			t, err := dec.Token()
-			if err != nil {
-				return pi, eofIsUnexpected(err)
-			}
-			switch v := t.(type) {
-			case string:
-				pi.next = v
-			case nil: // null: no further page
+			switch k := dec.PeekKind(); k {
+			case '"', 'n':
+				b, err := d.strBytes()
+				if err != nil {
+					return pi, err
+				}
+				pi.next = string(b)
+			case 0:
+				return pi, d.readErr()
 			default:
-				return pi, fmt.Errorf(`"@nextLink" is %s, not a string`, tokenKind(t))
+				return pi, fmt.Errorf(`"@nextLink" is %s, not a string`, kindName(k))
 			}
 		default:
 			// Unknown keys (@odata.count, future additions) are skipped.
-			var skip json.RawMessage
-			if err := dec.Decode(&skip); err != nil {
-				return pi, eofIsUnexpected(err)
+			if err := d.skip(); err != nil {
+				return pi, err
 			}
 		}
-	}
-	if err := expectDelim(dec, '}', "end of page object"); err != nil {
-		return pi, err
 	}
 	if !seenData {
 		// A page without "data" is not an empty page: reporting "no
 		// activities" for a broken answer would be wrong.
 		return pi, errors.New(`page has no "data" array`)
 	}
-	if _, err := dec.Token(); err != io.EOF {
+	if _, err := dec.ReadToken(); err != io.EOF {
+		if err != nil && !isSyntax(err) {
+			return pi, err // a read error after the page
+		}
 		return pi, errors.New("unexpected data after the page object")
 	}
 	return pi, nil
 }
 
-func expectDelim(dec *json.Decoder, d json.Delim, what string) error {
-	t, err := dec.Token()
-	if err != nil {
-		return eofIsUnexpected(err)
+// pageErr names a repeated member of the page object in words of the page.
+func pageErr(err error) error {
+	var se *jsontext.SyntacticError
+	if errors.As(err, &se) && errors.Is(err, jsontext.ErrDuplicateName) {
+		switch se.JSONPointer {
+		case "/data":
+			return errors.New(`duplicate "data" in page`)
+		case "/@nextLink":
+			return errors.New(`duplicate "@nextLink" in page`)
+		}
 	}
-	if got, ok := t.(json.Delim); !ok || got != d {
-		return fmt.Errorf("expected %s, found %s", what, tokenKind(t))
-	}
-	return nil
+	return eofIsUnexpected(err)
 }
 
-func tokenKind(t json.Token) string {
-	switch v := t.(type) {
-	case json.Delim:
-		return fmt.Sprintf("%q", string(v))
-	case string:
-		return "a string"
-	case nil:
-		return "null"
-	case bool:
-		return "a boolean"
-	case float64, json.Number:
-		return "a number"
-	}
-	return fmt.Sprintf("%T", t)
+func isSyntax(err error) bool {
+	var se *jsontext.SyntacticError
+	return errors.As(err, &se)
 }
 
 // eofIsUnexpected: io.EOF inside a page means the body broke off.
@@ -151,62 +157,10 @@ func eofIsUnexpected(err error) error {
 	return err
 }
 
-// activityWire decodes an Activity in one pass, with the older
-// `description` beside `summary`. activityPlain has no UnmarshalJSON, so the
-// decoder fills the fields directly.
-type activityPlain Activity
-
-type activityWire struct {
-	activityPlain
-	Description string `json:"description"`
-}
-
-// activity returns the decoded Activity, pointing into w (no copy).
-func (w *activityWire) activity() *Activity {
-	a := (*Activity)(&w.activityPlain)
-	if a.Summary == "" {
-		a.Summary = w.Description
-	}
-	w.Description = ""
-	if string(a.Attachments) == "null" {
-		a.Attachments = nil
-	}
-	return a
-}
-
-func decodeActivity(dec *json.Decoder) (*Activity, error) {
-	var w *activityWire
-	if err := dec.Decode(&w); err != nil {
-		return nil, err
-	}
-	if w == nil {
-		return nil, errors.New("activity is null")
-	}
-	a := w.activity()
-	if a.ID == "" {
-		return nil, errors.New(`activity has no "id"`)
-	}
-	return a, nil
-}
-
-func decodeAction(dec *json.Decoder) (*ActivityAction, error) {
-	var a *ActivityAction
-	if err := dec.Decode(&a); err != nil {
-		return nil, err
-	}
-	if a == nil {
-		return nil, errors.New("activity action is null")
-	}
-	if a.ID == "" {
-		return nil, errors.New(`activity action has no "id"`)
-	}
-	return a, nil
-}
-
 // items adapts a decoder and a caller's fn to decodePage.
-func items[T any](decode func(*json.Decoder) (*T, error), fn func(*T) error) func(*json.Decoder) error {
-	return func(dec *json.Decoder) error {
-		v, err := decode(dec)
+func items[T any](decode func(*objDecoder) (*T, error), fn func(*T) error) func(*objDecoder) error {
+	return func(d *objDecoder) error {
+		v, err := decode(d)
 		if err != nil {
 			return err
 		}
@@ -223,20 +177,16 @@ func items[T any](decode func(*json.Decoder) (*T, error), fn func(*T) error) fun
 // returned as is (ErrStop included: then the rest of the page is not read
 // and next may be unknown); any other error means the page is malformed.
 func DecodeActivityPage(r io.Reader, fn func(*Activity) error) (next string, n int, err error) {
-	pi, err := decodePage(r, items(decodeActivity, fn))
-	var cbe callbackError
-	if errors.As(err, &cbe) {
-		return pi.next, pi.n, cbe.err
-	}
-	if err == nil && pi.stopped {
-		err = ErrStop
-	}
-	return pi.next, pi.n, err
+	return decodePublic(r, (*objDecoder).listItemActivity, fn)
 }
 
 // DecodeActionPage is DecodeActivityPage for activity action pages.
 func DecodeActionPage(r io.Reader, fn func(*ActivityAction) error) (next string, n int, err error) {
-	pi, err := decodePage(r, items(decodeAction, fn))
+	return decodePublic(r, (*objDecoder).listItemAction, fn)
+}
+
+func decodePublic[T any](r io.Reader, decode func(*objDecoder) (*T, error), fn func(*T) error) (string, int, error) {
+	pi, err := decodePage(newObjDecoder(), r, items(decode, fn))
 	var cbe callbackError
 	if errors.As(err, &cbe) {
 		return pi.next, pi.n, cbe.err

@@ -1,7 +1,10 @@
 package workiva
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
+	"io"
 )
 
 // Activity is one entry of the Activities API. Optional strings that the API
@@ -20,16 +23,23 @@ type Activity struct {
 	Attachments      json.RawMessage `json:"attachments"`
 }
 
-// UnmarshalJSON fills Summary from `description` when only that is present
-// (older examples of the API use that name), leaves Workspace nil when it is
-// null or absent, and Attachments nil when absent or null. It decodes in a
-// single pass (activityWire has no UnmarshalJSON of its own).
+// UnmarshalJSON decodes one activity the way list pages are decoded: Summary
+// from `description` when only that is present (older examples of the API
+// use that name), Workspace nil when null or absent, Attachments nil when
+// absent or null. A JSON null leaves a unchanged, as encoding/json does.
 func (a *Activity) UnmarshalJSON(b []byte) error {
-	var w activityWire
-	if err := json.Unmarshal(b, &w); err != nil {
+	d := newObjDecoder()
+	d.reset(bytes.NewReader(b))
+	v, err := d.activity()
+	if err != nil {
 		return err
 	}
-	*a = *w.activity()
+	if _, err := d.dec.ReadToken(); err != io.EOF {
+		return errors.New("unexpected data after the activity")
+	}
+	if v != nil {
+		*a = *v
+	}
 	return nil
 }
 
