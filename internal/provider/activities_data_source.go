@@ -20,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/workiva/terraform-provider-workiva/internal/workiva"
@@ -284,21 +285,21 @@ func (d *activitiesDataSource) Read(ctx context.Context, req datasource.ReadRequ
 
 	var (
 		f           flattener
-		activities  = []attr.Value{}
-		ids         = []attr.Value{}
+		activities  = []tftypes.Value{}
+		ids         = []tftypes.Value{}
 		byAlias     = map[string]int64{}
 		byPerformer = map[string]int64{}
 	)
 	if q.MaxResults > 0 && q.MaxResults <= 4*workiva.MaxPageSize {
-		ids = make([]attr.Value, 0, q.MaxResults)
+		ids = make([]tftypes.Value, 0, q.MaxResults)
 		if !summaryOnly {
-			activities = make([]attr.Value, 0, q.MaxResults)
+			activities = make([]tftypes.Value, 0, q.MaxResults)
 		}
 	}
 	res, err := d.data.client.ListActivities(ctx, q, func(a *workiva.Activity) error {
-		ids = append(ids, types.StringValue(a.ID))
+		ids = append(ids, tftypes.NewValue(tftypes.String, a.ID))
 		if !summaryOnly {
-			activities = append(activities, f.activity(a))
+			activities = append(activities, f.activity(a, ""))
 		}
 		byAlias[a.Action.Alias]++
 		byPerformer[a.Performer.ID]++
@@ -331,13 +332,30 @@ func (d *activitiesDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	}
 
 	m.ID = types.StringValue(queryID(q, summaryOnly))
-	m.Activities = types.ListValueMust(activityObjectType, activities)
-	m.IDs = types.ListValueMust(types.StringType, ids)
 	m.Truncated = types.BoolValue(res.Truncated)
 	m.ResultCount = types.Int64Value(int64(len(ids)))
 	m.CountsByActionAlias = countsMap(byAlias)
 	m.CountsByPerformerID = countsMap(byPerformer)
+	// The two long lists are spliced into the state as tftypes values: going
+	// through State.Set would convert every element back and forth.
+	m.Activities = types.ListValueMust(activityObjectType, []attr.Value{})
+	m.IDs = types.ListValueMust(types.StringType, []attr.Value{})
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	var state map[string]tftypes.Value
+	if err := resp.State.Raw.As(&state); err != nil {
+		resp.Diagnostics.AddError(activitiesDataSourceName+": internal error", "Reading back the state: "+err.Error())
+		return
+	}
+	state["activities"] = tftypes.NewValue(tfActivityList, activities)
+	state["ids"] = tftypes.NewValue(tfStringList, ids)
+	if err := tftypes.ValidateValue(resp.State.Raw.Type(), state); err != nil {
+		resp.Diagnostics.AddError(activitiesDataSourceName+": internal error", "Building the state: "+err.Error())
+		return
+	}
+	resp.State.Raw = tftypes.NewValue(resp.State.Raw.Type(), state)
 }
 
 func countsMap(counts map[string]int64) types.Map {

@@ -59,12 +59,8 @@ func (d *activityDataSource) Read(ctx context.Context, req datasource.ReadReques
 		return
 	}
 
+	// The schema is exactly the activity object, so the flattened value is
+	// the whole state.
 	var f flattener
-	obj := f.activity(a)
-	for name, v := range obj.Attributes() {
-		if name == "id" {
-			continue // keep the configured ID exactly as written
-		}
-		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(name), v)...)
-	}
+	resp.State.Raw = f.activity(a, id.ValueString())
 }

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -9,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/workiva/terraform-provider-workiva/internal/workiva"
 )
@@ -69,10 +71,6 @@ var (
 		"attachments_json":   types.StringType,
 	}
 	activityObjectType = types.ObjectType{AttrTypes: activityAttrTypes}
-
-	nullWorkspace = types.ObjectNull(workspaceAttrTypes)
-	emptyTargets  = types.ListValueMust(targetObjectType, []attr.Value{})
-	emptyTags     = types.ListValueMust(types.StringType, []attr.Value{})
 )
 
 func actionSchemaAttributes() map[string]schema.Attribute {
@@ -164,6 +162,53 @@ func optString(s string) basetypes.StringValue {
 	return types.StringValue(s)
 }
 
+// The flatten builds tftypes values directly, with types derived once from
+// the attr types above: converting framework values into tftypes (what
+// State.Set does, twice, through reflection) costs far more than the walk
+// itself on large lists. The framework checks the result against the schema
+// when the provider sets state; TestActivityTypesMatchSchema checks it too.
+var (
+	tfString       = tftypes.String
+	tfStringList   = tftypes.List{ElementType: tftypes.String}
+	tfNullString   = tftypes.NewValue(tftypes.String, nil)
+	tfTrue         = tftypes.NewValue(tftypes.Bool, true)
+	tfFalse        = tftypes.NewValue(tftypes.Bool, false)
+	tfAction       = tfObject(actionObjectType)
+	tfPerformer    = tfObject(performerObjectType)
+	tfTarget       = tfObject(targetObjectType)
+	tfTargetList   = tftypes.List{ElementType: tfTarget}
+	tfOrganization = tfObject(organizationObjectType)
+	tfWorkspace    = tfObject(workspaceObjectType)
+	tfActivity     = tfObject(activityObjectType)
+	tfActivityList = tftypes.List{ElementType: tfActivity}
+
+	tfNullWorkspace = tftypes.NewValue(tfWorkspace, nil)
+	tfEmptyTargets  = tftypes.NewValue(tfTargetList, []tftypes.Value{})
+	tfEmptyTags     = tftypes.NewValue(tfStringList, []tftypes.Value{})
+)
+
+// tfObject is the tftypes form of an object type. The assertion cannot fail
+// for an ObjectType; TestActivityTypesMatchSchema checks the results.
+func tfObject(t types.ObjectType) tftypes.Object {
+	o, _ := t.TerraformType(context.Background()).(tftypes.Object)
+	return o
+}
+
+// tfOptString maps an omitted (empty) optional string to null.
+func tfOptString(s string) tftypes.Value {
+	if s == "" {
+		return tfNullString
+	}
+	return tftypes.NewValue(tfString, s)
+}
+
+func tfBool(b bool) tftypes.Value {
+	if b {
+		return tfTrue
+	}
+	return tfFalse
+}
+
 // flattener turns client activities into Terraform values. Nested objects
 // that repeat across activities (the action, the organization, workspaces,
 // performers, targets) are built once per distinct value and shared: values
@@ -172,11 +217,11 @@ func optString(s string) basetypes.StringValue {
 // concurrent use; use one per walk.
 type flattener struct {
 	buf        bytes.Buffer
-	actions    map[workiva.ActivityAction]attr.Value
-	performers map[workiva.Performer]attr.Value
-	targets    map[workiva.Target]attr.Value
-	orgs       map[workiva.Organization]attr.Value
-	workspaces map[workiva.Workspace]attr.Value
+	actions    map[workiva.ActivityAction]tftypes.Value
+	performers map[workiva.Performer]tftypes.Value
+	targets    map[workiva.Target]tftypes.Value
+	orgs       map[workiva.Organization]tftypes.Value
+	workspaces map[workiva.Workspace]tftypes.Value
 }
 
 // maxCached bounds each cache: values with little repetition (say, one IP
@@ -184,13 +229,13 @@ type flattener struct {
 const maxCached = 4096
 
 // cached returns m[k], building and remembering it on a miss.
-func cached[K comparable](m *map[K]attr.Value, k K, build func() attr.Value) attr.Value {
+func cached[K comparable](m *map[K]tftypes.Value, k K, build func() tftypes.Value) tftypes.Value {
 	if v, ok := (*m)[k]; ok {
 		return v
 	}
 	v := build()
 	if *m == nil {
-		*m = make(map[K]attr.Value)
+		*m = make(map[K]tftypes.Value)
 	}
 	if len(*m) < maxCached {
 		(*m)[k] = v
@@ -198,94 +243,98 @@ func cached[K comparable](m *map[K]attr.Value, k K, build func() attr.Value) att
 	return v
 }
 
-var (
-	boolTrue  attr.Value = types.BoolValue(true)
-	boolFalse attr.Value = types.BoolValue(false)
-)
-
-func boolValue(b bool) attr.Value {
-	if b {
-		return boolTrue
-	}
-	return boolFalse
-}
-
+// flattenAction builds the framework value of an action (small lists).
 func flattenAction(a *workiva.ActivityAction) types.Object {
 	return types.ObjectValueMust(actionAttrTypes, map[string]attr.Value{
 		"id":         optString(a.ID),
 		"alias":      optString(a.Alias),
 		"name":       optString(a.Name),
 		"category":   optString(a.Category),
-		"deprecated": boolValue(a.Deprecated),
+		"deprecated": types.BoolValue(a.Deprecated),
 	})
 }
 
-// activity flattens one activity into an object of activityObjectType.
-func (f *flattener) activity(a *workiva.Activity) types.Object {
-	performer := cached(&f.performers, a.Performer, func() attr.Value {
+func tfActionValue(a *workiva.ActivityAction) tftypes.Value {
+	return tftypes.NewValue(tfAction, map[string]tftypes.Value{
+		"id":         tfOptString(a.ID),
+		"alias":      tfOptString(a.Alias),
+		"name":       tfOptString(a.Name),
+		"category":   tfOptString(a.Category),
+		"deprecated": tfBool(a.Deprecated),
+	})
+}
+
+// activity flattens one activity into a value of the activity object type.
+// id, when not empty, replaces the activity's ID (workiva_activity keeps the
+// ID exactly as configured).
+func (f *flattener) activity(a *workiva.Activity, id string) tftypes.Value {
+	if id == "" {
+		id = a.ID
+	}
+	performer := cached(&f.performers, a.Performer, func() tftypes.Value {
 		p := &a.Performer
-		return types.ObjectValueMust(performerAttrTypes, map[string]attr.Value{
-			"id":           optString(p.ID),
-			"type":         optString(p.Type),
-			"display_name": optString(p.DisplayName),
-			"unique_name":  optString(p.UniqueName),
-			"ip_address":   optString(p.IPAddress),
+		return tftypes.NewValue(tfPerformer, map[string]tftypes.Value{
+			"id":           tfOptString(p.ID),
+			"type":         tfOptString(p.Type),
+			"display_name": tfOptString(p.DisplayName),
+			"unique_name":  tfOptString(p.UniqueName),
+			"ip_address":   tfOptString(p.IPAddress),
 		})
 	})
 
-	targets := emptyTargets
+	targets := tfEmptyTargets
 	if len(a.Targets) > 0 {
-		elems := make([]attr.Value, len(a.Targets))
+		elems := make([]tftypes.Value, len(a.Targets))
 		for i := range a.Targets {
 			t := &a.Targets[i]
-			elems[i] = cached(&f.targets, *t, func() attr.Value {
-				return types.ObjectValueMust(targetAttrTypes, map[string]attr.Value{
-					"id":           optString(t.ID),
-					"type":         optString(t.Type),
-					"display_name": optString(t.DisplayName),
-					"unique_name":  optString(t.UniqueName),
+			elems[i] = cached(&f.targets, *t, func() tftypes.Value {
+				return tftypes.NewValue(tfTarget, map[string]tftypes.Value{
+					"id":           tfOptString(t.ID),
+					"type":         tfOptString(t.Type),
+					"display_name": tfOptString(t.DisplayName),
+					"unique_name":  tfOptString(t.UniqueName),
 				})
 			})
 		}
-		targets = types.ListValueMust(targetObjectType, elems)
+		targets = tftypes.NewValue(tfTargetList, elems)
 	}
 
-	tags := emptyTags
+	tags := tfEmptyTags
 	if len(a.Tags) > 0 {
-		elems := make([]attr.Value, len(a.Tags))
+		elems := make([]tftypes.Value, len(a.Tags))
 		for i, t := range a.Tags {
-			elems[i] = types.StringValue(t)
+			elems[i] = tftypes.NewValue(tfString, t)
 		}
-		tags = types.ListValueMust(types.StringType, elems)
+		tags = tftypes.NewValue(tfStringList, elems)
 	}
 
-	var workspace attr.Value = nullWorkspace
+	workspace := tfNullWorkspace
 	if a.Workspace != nil {
-		workspace = cached(&f.workspaces, *a.Workspace, func() attr.Value {
-			return types.ObjectValueMust(workspaceAttrTypes, map[string]attr.Value{
-				"id":   optString(a.Workspace.ID),
-				"name": optString(a.Workspace.Name),
+		workspace = cached(&f.workspaces, *a.Workspace, func() tftypes.Value {
+			return tftypes.NewValue(tfWorkspace, map[string]tftypes.Value{
+				"id":   tfOptString(a.Workspace.ID),
+				"name": tfOptString(a.Workspace.Name),
 			})
 		})
 	}
 
-	return types.ObjectValueMust(activityAttrTypes, map[string]attr.Value{
-		"id":                 types.StringValue(a.ID),
-		"activity_date_time": optString(a.ActivityDateTime),
-		"summary":            optString(a.Summary),
-		"outcome":            optString(a.Outcome),
-		"action":             cached(&f.actions, a.Action, func() attr.Value { return flattenAction(&a.Action) }),
+	return tftypes.NewValue(tfActivity, map[string]tftypes.Value{
+		"id":                 tftypes.NewValue(tfString, id),
+		"activity_date_time": tfOptString(a.ActivityDateTime),
+		"summary":            tfOptString(a.Summary),
+		"outcome":            tfOptString(a.Outcome),
+		"action":             cached(&f.actions, a.Action, func() tftypes.Value { return tfActionValue(&a.Action) }),
 		"performer":          performer,
 		"targets":            targets,
-		"organization": cached(&f.orgs, a.Organization, func() attr.Value {
-			return types.ObjectValueMust(organizationAttrTypes, map[string]attr.Value{
-				"id":   optString(a.Organization.ID),
-				"name": optString(a.Organization.Name),
+		"organization": cached(&f.orgs, a.Organization, func() tftypes.Value {
+			return tftypes.NewValue(tfOrganization, map[string]tftypes.Value{
+				"id":   tfOptString(a.Organization.ID),
+				"name": tfOptString(a.Organization.Name),
 			})
 		}),
 		"workspace":        workspace,
 		"tags":             tags,
-		"attachments_json": types.StringValue(f.attachments(a.Attachments)),
+		"attachments_json": tftypes.NewValue(tfString, f.attachments(a.Attachments)),
 	})
 }
 

@@ -7,9 +7,9 @@ import (
 	"runtime"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/workiva/terraform-provider-workiva/internal/emulator"
 	"github.com/workiva/terraform-provider-workiva/internal/workiva"
@@ -37,11 +37,25 @@ func sampleActivity(i int) *workiva.Activity {
 	}
 }
 
+// flatObject flattens a and reads the result back as a framework object,
+// which also proves the value fits the schema's types.
+func flatObject(t *testing.T, f *flattener, a *workiva.Activity) types.Object {
+	t.Helper()
+	v, err := activityObjectType.ValueFromTerraform(context.Background(), f.activity(a, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v.(types.Object)
+}
+
 func TestFlattenActivity(t *testing.T) {
 	var f flattener
 	a := sampleActivity(1)
-	obj := f.activity(a)
-	at := obj.Attributes()
+	at := flatObject(t, &f, a).Attributes()
+	// A second activity sharing nested values comes out the same.
+	if again := flatObject(t, &f, a); !again.Equal(flatObject(t, &flattener{}, a)) {
+		t.Error("cached nested values differ from fresh ones")
+	}
 
 	if got := at["summary"].(types.String).ValueString(); got != a.Summary {
 		t.Errorf("summary = %q, want %q", got, a.Summary)
@@ -72,7 +86,7 @@ func TestFlattenActivity(t *testing.T) {
 func TestFlattenActivityAbsentFields(t *testing.T) {
 	var f flattener
 	a := &workiva.Activity{ID: "x", ActivityDateTime: "2026-05-01T10:00:00Z", Attachments: json.RawMessage("null")}
-	at := f.activity(a).Attributes()
+	at := flatObject(t, &f, a).Attributes()
 	for _, k := range []string{"summary", "outcome"} {
 		if !at[k].IsNull() {
 			t.Errorf("%s should be null, got %v", k, at[k])
@@ -113,8 +127,15 @@ func TestActivityTypesMatchSchema(t *testing.T) {
 		t.Fatalf("schema type\n%s\nwant\n%s", got, want)
 	}
 
+	if tf := got.TerraformType(ctx); !tf.Equal(tfActivityList) {
+		t.Errorf("tftypes of activities\n%s\nwant\n%s", tf, tfActivityList)
+	}
+
 	var one datasource.SchemaResponse
 	(&activityDataSource{}).Schema(ctx, datasource.SchemaRequest{}, &one)
+	if tf := one.Schema.Type().TerraformType(ctx); !tf.Equal(tfActivity) {
+		t.Errorf("workiva_activity state type\n%s\nwant\n%s", tf, tfActivity)
+	}
 	for name, typ := range activityAttrTypes {
 		a, ok := one.Schema.Attributes[name]
 		if !ok {
@@ -173,11 +194,11 @@ func BenchmarkFlatten(b *testing.B) {
 			runtime.ReadMemStats(&before)
 			for b.Loop() {
 				var f flattener
-				elems := make([]attr.Value, 0, n)
+				elems := make([]tftypes.Value, 0, n)
 				for _, a := range acts {
-					elems = append(elems, f.activity(a))
+					elems = append(elems, f.activity(a, ""))
 				}
-				_ = types.ListValueMust(activityObjectType, elems)
+				_ = tftypes.NewValue(tfActivityList, elems)
 			}
 			runtime.ReadMemStats(&after)
 			per := float64(b.N * n)

@@ -33,7 +33,7 @@ const (
 	EnvAccessToken    = "WORKIVA_ACCESS_TOKEN"
 	EnvRegion         = "WORKIVA_REGION"
 	EnvAPIURL         = "WORKIVA_API_URL"
-	EnvTokenURL       = "WORKIVA_TOKEN_URL" //nolint:gosec // a variable name, not a credential
+	EnvTokenURL       = "WORKIVA_TOKEN_URL"
 	EnvAPIVersion     = "WORKIVA_API_VERSION"
 	EnvOrganizationID = "WORKIVA_ORGANIZATION_ID"
 	EnvMaxRetries     = "WORKIVA_MAX_RETRIES"
