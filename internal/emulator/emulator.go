@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"sync"
 	"time"
 )
@@ -232,6 +233,20 @@ func (s *Server) TokensIssued() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.issued
+}
+
+// IssuedTokens lists every access token handed out since start (token
+// endpoint and IssueToken), sorted, so that tests can prove that none of
+// them leaks into logs, state or errors.
+func (s *Server) IssuedTokens() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]string, 0, len(s.tokens))
+	for tok := range s.tokens {
+		out = append(out, tok)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // SetFaults replaces the fault configuration; counters restart, including
