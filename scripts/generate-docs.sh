@@ -54,6 +54,7 @@ sed -E 's#"registry\.(terraform\.io|opentofu\.org)/workiva/workiva"#"workiva"#' 
   "$tmp/schema.raw.json" >"$tmp/schema.json"
 
 log "rendering docs/ with tfplugindocs"
+# tfplugindocs narrates every file; keep that for when it fails.
 (
   cd tools
   GOFLAGS= go tool tfplugindocs generate \
@@ -61,7 +62,7 @@ log "rendering docs/ with tfplugindocs"
     --provider-name workiva \
     --rendered-provider-name Workiva \
     --providers-schema "$tmp/schema.json"
-)
+) >"$tmp/generate.log" 2>&1 || { cat "$tmp/generate.log" >&2; die "tfplugindocs generate failed"; }
 log "validating docs/"
 # validate logs every file it checks; show that only when it fails.
 (cd tools && GOFLAGS= go tool tfplugindocs validate --provider-dir "$ROOT" --provider-name workiva \
