@@ -56,6 +56,12 @@ func describeError(err error) string {
 		}
 		return b.String()
 	case errors.As(err, &tokErr):
+		if tokErr.StatusCode == 0 {
+			// No HTTP answer to report (timeout, refused connection, a 200
+			// without a token): the client's text says what happened, and
+			// the credentials are not the suspect.
+			return strings.TrimPrefix(tokErr.Error(), "workiva: ")
+		}
 		var b strings.Builder
 		fmt.Fprintf(&b, "The token endpoint answered HTTP %d %s", tokErr.StatusCode, http.StatusText(tokErr.StatusCode))
 		if tokErr.Code != "" {
