@@ -185,6 +185,8 @@ var (
 	tfNullWorkspace = tftypes.NewValue(tfWorkspace, nil)
 	tfEmptyTargets  = tftypes.NewValue(tfTargetList, []tftypes.Value{})
 	tfEmptyTags     = tftypes.NewValue(tfStringList, []tftypes.Value{})
+
+	tfEmptyAttachments = tftypes.NewValue(tfString, "[]")
 )
 
 // tfObject is the tftypes form of an object type. The assertion cannot fail
@@ -202,6 +204,16 @@ func tfOptString(s string) tftypes.Value {
 	return tftypes.NewValue(tfString, s)
 }
 
+// tfOptStringAt is tfOptString for a string the caller keeps alive (a field
+// of a decoded activity): tftypes takes a *string without boxing the string
+// header first, which saves one allocation per value on large lists.
+func tfOptStringAt(p *string) tftypes.Value {
+	if *p == "" {
+		return tfNullString
+	}
+	return tftypes.NewValue(tfString, p)
+}
+
 func tfBool(b bool) tftypes.Value {
 	if b {
 		return tfTrue
@@ -211,29 +223,29 @@ func tfBool(b bool) tftypes.Value {
 
 // flattener turns client activities into Terraform values. Nested objects
 // that repeat across activities (the action, the organization, workspaces,
-// performers, targets) are built once per distinct value and shared: values
-// are immutable, and a large walk repeats a few dozen actions and users
-// thousands of times, so this saves most of the allocations. Not safe for
-// concurrent use; use one per walk.
+// performers, targets, one-target lists, outcomes) are built once per
+// distinct value and shared: values are immutable, and a large walk repeats
+// a few dozen actions and users thousands of times, so this saves most of
+// the allocations. Not safe for concurrent use; use one per walk.
 type flattener struct {
-	buf        bytes.Buffer
-	actions    map[workiva.ActivityAction]tftypes.Value
-	performers map[workiva.Performer]tftypes.Value
-	targets    map[workiva.Target]tftypes.Value
-	orgs       map[workiva.Organization]tftypes.Value
-	workspaces map[workiva.Workspace]tftypes.Value
+	buf         bytes.Buffer
+	actions     map[workiva.ActivityAction]tftypes.Value
+	performers  map[workiva.Performer]tftypes.Value
+	targets     map[workiva.Target]tftypes.Value
+	targetLists map[workiva.Target]tftypes.Value // lists of exactly that one target
+	orgs        map[workiva.Organization]tftypes.Value
+	workspaces  map[workiva.Workspace]tftypes.Value
+	outcomes    map[string]tftypes.Value
 }
 
 // maxCached bounds each cache: values with little repetition (say, one IP
 // address per activity) must not make the cache grow with the walk.
 const maxCached = 4096
 
-// cached returns m[k], building and remembering it on a miss.
-func cached[K comparable](m *map[K]tftypes.Value, k K, build func() tftypes.Value) tftypes.Value {
-	if v, ok := (*m)[k]; ok {
-		return v
-	}
-	v := build()
+// remember stores v under k unless the cache is full. Lookups are written
+// out at each call site rather than through a closure: a closure passed to
+// a helper escapes and would cost an allocation even on a hit.
+func remember[K comparable](m *map[K]tftypes.Value, k K, v tftypes.Value) tftypes.Value {
 	if *m == nil {
 		*m = make(map[K]tftypes.Value)
 	}
@@ -264,37 +276,52 @@ func tfActionValue(a *workiva.ActivityAction) tftypes.Value {
 	})
 }
 
+func tfTargetValue(t *workiva.Target) tftypes.Value {
+	return tftypes.NewValue(tfTarget, map[string]tftypes.Value{
+		"id":           tfOptString(t.ID),
+		"type":         tfOptString(t.Type),
+		"display_name": tfOptString(t.DisplayName),
+		"unique_name":  tfOptString(t.UniqueName),
+	})
+}
+
 // activity flattens one activity into a value of the activity object type.
 // id, when not empty, replaces the activity's ID (workiva_activity keeps the
 // ID exactly as configured).
 func (f *flattener) activity(a *workiva.Activity, id string) tftypes.Value {
 	if id == "" {
-		id = a.ID
+		return f.activityWithID(a, tftypes.NewValue(tfString, &a.ID))
 	}
-	performer := cached(&f.performers, a.Performer, func() tftypes.Value {
+	return f.activityWithID(a, tftypes.NewValue(tfString, id))
+}
+
+// activityWithID is activity with the id value already built: the list data
+// source puts the same value in `ids`, saving its allocations.
+func (f *flattener) activityWithID(a *workiva.Activity, id tftypes.Value) tftypes.Value {
+	performer, ok := f.performers[a.Performer]
+	if !ok {
 		p := &a.Performer
-		return tftypes.NewValue(tfPerformer, map[string]tftypes.Value{
+		performer = remember(&f.performers, *p, tftypes.NewValue(tfPerformer, map[string]tftypes.Value{
 			"id":           tfOptString(p.ID),
 			"type":         tfOptString(p.Type),
 			"display_name": tfOptString(p.DisplayName),
 			"unique_name":  tfOptString(p.UniqueName),
 			"ip_address":   tfOptString(p.IPAddress),
-		})
-	})
+		}))
+	}
 
 	targets := tfEmptyTargets
-	if len(a.Targets) > 0 {
+	switch len(a.Targets) {
+	case 0:
+	case 1: // the usual case: share the whole list
+		t := &a.Targets[0]
+		if targets, ok = f.targetLists[*t]; !ok {
+			targets = remember(&f.targetLists, *t, tftypes.NewValue(tfTargetList, []tftypes.Value{f.target(t)}))
+		}
+	default:
 		elems := make([]tftypes.Value, len(a.Targets))
 		for i := range a.Targets {
-			t := &a.Targets[i]
-			elems[i] = cached(&f.targets, *t, func() tftypes.Value {
-				return tftypes.NewValue(tfTarget, map[string]tftypes.Value{
-					"id":           tfOptString(t.ID),
-					"type":         tfOptString(t.Type),
-					"display_name": tfOptString(t.DisplayName),
-					"unique_name":  tfOptString(t.UniqueName),
-				})
-			})
+			elems[i] = f.target(&a.Targets[i])
 		}
 		targets = tftypes.NewValue(tfTargetList, elems)
 	}
@@ -302,40 +329,58 @@ func (f *flattener) activity(a *workiva.Activity, id string) tftypes.Value {
 	tags := tfEmptyTags
 	if len(a.Tags) > 0 {
 		elems := make([]tftypes.Value, len(a.Tags))
-		for i, t := range a.Tags {
-			elems[i] = tftypes.NewValue(tfString, t)
+		for i := range a.Tags {
+			elems[i] = tftypes.NewValue(tfString, &a.Tags[i])
 		}
 		tags = tftypes.NewValue(tfStringList, elems)
 	}
 
 	workspace := tfNullWorkspace
-	if a.Workspace != nil {
-		workspace = cached(&f.workspaces, *a.Workspace, func() tftypes.Value {
-			return tftypes.NewValue(tfWorkspace, map[string]tftypes.Value{
-				"id":   tfOptString(a.Workspace.ID),
-				"name": tfOptString(a.Workspace.Name),
-			})
-		})
+	if w := a.Workspace; w != nil {
+		if workspace, ok = f.workspaces[*w]; !ok {
+			workspace = remember(&f.workspaces, *w, tftypes.NewValue(tfWorkspace, map[string]tftypes.Value{
+				"id":   tfOptString(w.ID),
+				"name": tfOptString(w.Name),
+			}))
+		}
+	}
+
+	action, ok := f.actions[a.Action]
+	if !ok {
+		action = remember(&f.actions, a.Action, tfActionValue(&a.Action))
+	}
+	org, ok := f.orgs[a.Organization]
+	if !ok {
+		org = remember(&f.orgs, a.Organization, tftypes.NewValue(tfOrganization, map[string]tftypes.Value{
+			"id":   tfOptString(a.Organization.ID),
+			"name": tfOptString(a.Organization.Name),
+		}))
+	}
+	outcome, ok := f.outcomes[a.Outcome]
+	if !ok {
+		outcome = remember(&f.outcomes, a.Outcome, tfOptString(a.Outcome))
 	}
 
 	return tftypes.NewValue(tfActivity, map[string]tftypes.Value{
-		"id":                 tftypes.NewValue(tfString, id),
-		"activity_date_time": tfOptString(a.ActivityDateTime),
-		"summary":            tfOptString(a.Summary),
-		"outcome":            tfOptString(a.Outcome),
-		"action":             cached(&f.actions, a.Action, func() tftypes.Value { return tfActionValue(&a.Action) }),
+		"id":                 id,
+		"activity_date_time": tfOptStringAt(&a.ActivityDateTime),
+		"summary":            tfOptStringAt(&a.Summary),
+		"outcome":            outcome,
+		"action":             action,
 		"performer":          performer,
 		"targets":            targets,
-		"organization": cached(&f.orgs, a.Organization, func() tftypes.Value {
-			return tftypes.NewValue(tfOrganization, map[string]tftypes.Value{
-				"id":   tfOptString(a.Organization.ID),
-				"name": tfOptString(a.Organization.Name),
-			})
-		}),
-		"workspace":        workspace,
-		"tags":             tags,
-		"attachments_json": tftypes.NewValue(tfString, f.attachments(a.Attachments)),
+		"organization":       org,
+		"workspace":          workspace,
+		"tags":               tags,
+		"attachments_json":   f.attachmentsValue(a.Attachments),
 	})
+}
+
+func (f *flattener) target(t *workiva.Target) tftypes.Value {
+	if v, ok := f.targets[*t]; ok {
+		return v
+	}
+	return remember(&f.targets, *t, tfTargetValue(t))
 }
 
 // attachments renders the attachments array as compact JSON, "[]" when the
@@ -352,4 +397,12 @@ func (f *flattener) attachments(raw json.RawMessage) string {
 		return string(raw)
 	}
 	return f.buf.String()
+}
+
+// attachmentsValue is attachments as a value; the common "[]" is shared.
+func (f *flattener) attachmentsValue(raw json.RawMessage) tftypes.Value {
+	if s := f.attachments(raw); s != "[]" {
+		return tftypes.NewValue(tfString, s)
+	}
+	return tfEmptyAttachments
 }
