@@ -77,7 +77,13 @@ func (c *Client) ListActivityActions(ctx context.Context, opts ActionListOptions
 
 // ListActivities walks the activities matching q, calling fn per activity as
 // pages stream in. fn may return ErrStop to end early. The *Activity passed
-// to fn is the caller's to keep.
+// to fn is the caller's to keep. fn is never called concurrently.
+//
+// With Parallelism p > 1 and both Since and Before set, the window is cut
+// into p equal sub-windows (fewer when it holds fewer nanoseconds) walked
+// concurrently; fn still sees exactly the sequential walk's items in its
+// order, and Count and Truncated are the same. Pages then counts the pages
+// of every sub-walk.
 //
 // On error, fn may already have seen items (of earlier pages, or of the page
 // that failed): callers must discard them rather than report a partial list.
@@ -85,6 +91,17 @@ func (c *Client) ListActivities(ctx context.Context, q ActivityQuery, fn func(*A
 	if err := validateQuery(q); err != nil {
 		return ListResult{}, err
 	}
+	if q.Parallelism > 1 && !q.Since.IsZero() && !q.Before.IsZero() {
+		if bounds := splitWindow(q.Since, q.Before, q.Parallelism); len(bounds) > 2 {
+			c.log(ctx, LevelDebug, "workiva: parallel walk", map[string]any{"sub_windows": len(bounds) - 1})
+			return c.listParallel(ctx, q, bounds, fn)
+		}
+	}
+	return c.listSequential(ctx, q, fn)
+}
+
+// listSequential is one walk of q's pages (Parallelism is not looked at).
+func (c *Client) listSequential(ctx context.Context, q ActivityQuery, fn func(*Activity) error) (ListResult, error) {
 	op := OpListOrganizationActivities
 	path := c.baseStr + "/admin/v1/organizations/" + url.PathEscape(q.OrganizationID)
 	if q.WorkspaceID != "" {

@@ -104,6 +104,11 @@ type ActivityQuery struct {
 	Order          string    // "asc" | "desc" | "" (API default)
 	PageSize       int       // 1..1000; 0 = DefaultPageSize
 	MaxResults     int       // 0 = every page
+	// Parallelism: 0 or 1 walks sequentially. 2..MaxParallelism, when
+	// Since and Before are both set, walks that many equal sub-windows
+	// concurrently (see ListActivities); it needs an explicit Order, since
+	// the sub-windows are joined in it.
+	Parallelism int
 }
 
 // ListResult reports how a walk ended.

@@ -186,6 +186,14 @@ func validateQuery(q ActivityQuery) error {
 	if err := checkPageSize(q.PageSize); err != nil {
 		return err
 	}
+	if q.Parallelism < 0 || q.Parallelism > MaxParallelism {
+		return &QueryError{Field: "Parallelism", Value: strconv.Itoa(q.Parallelism), Reason: "must be between 1 and 16 (0 = 1)"}
+	}
+	if q.Parallelism > 1 && q.Order == "" {
+		// The API's default order is not documented: sub-windows could be
+		// joined in the wrong one.
+		return &QueryError{Field: "Order", Reason: `must be "asc" or "desc" when Parallelism is above 1`}
+	}
 	if q.MaxResults < 0 {
 		return &QueryError{Field: "MaxResults", Value: strconv.Itoa(q.MaxResults), Reason: "must not be negative (0 = no limit)"}
 	}

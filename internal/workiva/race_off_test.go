@@ -1,0 +1,5 @@
+//go:build !race
+
+package workiva
+
+const raceDetector = false
