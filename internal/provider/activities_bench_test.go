@@ -125,7 +125,8 @@ func benchReader(b *testing.B, ds *activitiesDataSource) func(*testing.B, int) {
 
 // benchConfigure runs the provider's Configure against srv, so the client
 // is set up exactly as in a real run (transport, retries, logger).
-func benchConfigure(b *testing.B, srv *emulator.Server) *providerData {
+func benchConfigure(b testing.TB, srv *emulator.Server) *providerData {
+	b.Helper()
 	ctx := context.Background()
 	p := &workivaProvider{version: "bench"}
 	var sresp provider.SchemaResponse

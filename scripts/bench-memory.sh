@@ -1,0 +1,223 @@
+#!/usr/bin/env bash
+# bench-memory.sh: memory and CPU of real `plan` runs against the standalone
+# emulator (loopback only), for `make bench`.
+#
+#  1. Peak RSS of the provider process while a plan reads MEM_ACTIVITIES
+#     (default 100000) activities, against the size of the raw JSON pages
+#     the API sent for them. Target: at most 4 times.
+#  2. CPU and peak RSS of the CLI process for a plan of SUMMARY_ACTIVITIES
+#     (default 50000) activities with summary_only = true against the full
+#     one. Target: summary at most a tenth of each.
+#
+# The provider runs under /usr/bin/time -v through a wrapper that
+# dev_overrides points the CLI at; the CLI runs under /usr/bin/time -v too,
+# and its own peak RSS is polled from /proc (VmHWM) because time's maximum
+# covers its children as well. The CLI's CPU is time's user+sys minus the
+# provider's (the CLI reaps the provider, so time counts both).
+# Prints one "RESULT ..." line per figure and exits 1 when a target is missed
+# (BENCH_NO_FAIL=1 reports without failing).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+MEM_ACTIVITIES="${MEM_ACTIVITIES:-100000}"
+SUMMARY_ACTIVITIES="${SUMMARY_ACTIVITIES:-50000}"
+
+[[ -x /usr/bin/time ]] || die "/usr/bin/time is missing (Debian/Ubuntu: apt-get install -y time)"
+[[ -r /proc/self/status ]] || die "needs Linux /proc"
+
+cli="$(find_terraform)"
+[[ -n "$cli" ]] || cli="$(find_tofu)"
+log "CLI: $(cli_version "$cli") ($cli)"
+
+tmp="$(mktemp -d "${TMPDIR:-/tmp}/workiva-bench-memory.XXXXXX")"
+emulator_pid=""
+stop_emulator() {
+  if [[ -n "$emulator_pid" ]] && kill -0 "$emulator_pid" 2>/dev/null; then
+    kill -TERM "$emulator_pid" 2>/dev/null || true
+    wait "$emulator_pid" 2>/dev/null || true
+  fi
+  emulator_pid=""
+}
+cleanup() {
+  stop_emulator
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+cd "$ROOT"
+log "building the provider and the emulator"
+mkdir -p "$tmp/bin" "$tmp/plugins" "$tmp/times"
+go build -trimpath -ldflags "-X main.version=0.0.0-bench" -o "$tmp/bin/terraform-provider-workiva" .
+go build -trimpath -o "$tmp/bin/workiva-emulator" ./cmd/workiva-emulator
+
+# The CLI starts the provider more than once per command (schema, then the
+# plan itself); each start writes its own report, named by the wrapper's PID.
+cat >"$tmp/plugins/terraform-provider-workiva" <<WRAP
+#!/bin/sh
+exec /usr/bin/time -v -o "$tmp/times/provider.\$\$" "$tmp/bin/terraform-provider-workiva" "\$@"
+WRAP
+chmod +x "$tmp/plugins/terraform-provider-workiva"
+
+cat >"$tmp/cli.tfrc" <<CONF
+provider_installation {
+  dev_overrides {
+    "registry.terraform.io/workiva/workiva" = "$tmp/plugins"
+    "registry.opentofu.org/workiva/workiva" = "$tmp/plugins"
+  }
+  direct {}
+}
+CONF
+export TF_CLI_CONFIG_FILE="$tmp/cli.tfrc" CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
+unset TF_PLUGIN_CACHE_DIR TF_DATA_DIR TF_LOG
+
+# start_emulator N: serve N activities and export the WORKIVA_* variables.
+start_emulator() {
+  local env_file="$tmp/emulator.env"
+  rm -f "$env_file"
+  "$tmp/bin/workiva-emulator" -addr 127.0.0.1:0 -activities "$1" -env-file "$env_file" -now now \
+    >"$tmp/emulator.log" 2>&1 &
+  emulator_pid=$!
+  for _ in $(seq 1 600); do
+    if [[ -s "$env_file" ]] && grep -q '^WORKIVA_ORGANIZATION_ID=' "$env_file"; then
+      break
+    fi
+    kill -0 "$emulator_pid" 2>/dev/null || { cat "$tmp/emulator.log" >&2; die "the emulator exited early"; }
+    sleep 0.1
+  done
+  grep -q '^WORKIVA_ORGANIZATION_ID=' "$env_file" 2>/dev/null || die "the emulator did not start within 60s"
+  while IFS='=' read -r key value; do
+    case "$key" in
+      WORKIVA_*) export "$key=$value" ;;
+    esac
+  done <"$env_file"
+  case "$WORKIVA_API_URL" in
+    http://127.0.0.1:*) ;;
+    *) die "the emulator is not on loopback: $WORKIVA_API_URL" ;;
+  esac
+}
+
+# raw_json_bytes: the bytes of every page of the data source's default read
+# ($maxpagesize=1000, newest first), following @nextLink as the client does.
+raw_json_bytes() {
+  local token url total=0 size pages=0
+  token="$(curl -sf --noproxy '*' -X POST "$WORKIVA_API_URL/iam/v1/oauth2/token" \
+    --data-urlencode grant_type=client_credentials \
+    --data-urlencode "client_id=$WORKIVA_CLIENT_ID" \
+    --data-urlencode "client_secret=$WORKIVA_CLIENT_SECRET" |
+    sed -n 's/.*"access_token" *: *"\([^"]*\)".*/\1/p')"
+  [[ -n "$token" ]] || die "no token from the emulator"
+  url="$WORKIVA_API_URL/admin/v1/organizations/$WORKIVA_ORGANIZATION_ID/activities?\$maxpagesize=1000&\$orderBy=activityDateTime%20desc"
+  while [[ -n "$url" ]]; do
+    case "$url" in
+      "$WORKIVA_API_URL"/*) ;;
+      *) die "next link leaves the emulator: $url" ;;
+    esac
+    size="$(curl -sf --noproxy '*' -H "Authorization: Bearer $token" -H 'X-Version: 2026-01-01' \
+      -o "$tmp/page.json" -w '%{size_download}' "$url")"
+    total=$((total + size))
+    pages=$((pages + 1))
+    url="$(grep -o '"@nextLink" *: *"[^"]*"' "$tmp/page.json" | sed 's/.*: *"\(.*\)"/\1/' || true)"
+  done
+  log "raw JSON: $pages pages, $total bytes"
+  echo "$total"
+}
+
+# field FILE NAME: a value from a /usr/bin/time -v report.
+field() { sed -n "s/^[[:space:]]*$2: *//p" "$1" | head -n1; }
+
+# cpu_seconds FILE: user + system seconds of a /usr/bin/time -v report.
+cpu_seconds() { awk -v u="$(field "$1" 'User time (seconds)')" -v s="$(field "$1" 'System time (seconds)')" 'BEGIN { printf "%.2f", u + s }'; }
+
+# run_plan NAME SUMMARY_ONLY: plan the data source and record, in
+# $tmp/NAME.*, the CLI's time report, its own polled peak RSS, and the
+# provider reports. Sets plan_* variables.
+run_plan() {
+  local name="$1" summary="$2" work="$tmp/work-$1" time_pid cli_pid hwm=0 v
+  mkdir -p "$work"
+  rm -f "$tmp"/times/provider.*
+  cat >"$work/main.tf" <<TF
+terraform {
+  required_providers {
+    workiva = { source = "workiva/workiva" }
+  }
+}
+provider "workiva" {}
+data "workiva_activities" "all" {
+  summary_only = $summary
+}
+output "result_count" {
+  value = data.workiva_activities.all.result_count
+}
+TF
+  /usr/bin/time -v -o "$tmp/$name.cli" "$cli" -chdir="$work" plan -input=false -no-color -lock=false \
+    >"$tmp/$name.log" 2>&1 &
+  time_pid=$!
+  cli_pid=""
+  while kill -0 "$time_pid" 2>/dev/null; do
+    [[ -n "$cli_pid" ]] || cli_pid="$(pgrep -P "$time_pid" | head -n1 || true)"
+    if [[ -n "$cli_pid" ]]; then
+      v="$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$cli_pid/status" 2>/dev/null || true)"
+      [[ -n "$v" && "$v" -gt "$hwm" ]] && hwm="$v"
+    fi
+    sleep 0.05
+  done
+  if ! wait "$time_pid"; then
+    cat "$tmp/$name.log" >&2
+    die "plan $name failed"
+  fi
+  grep -q 'result_count *= *[0-9]' "$tmp/$name.log" || { cat "$tmp/$name.log" >&2; die "plan $name shows no result_count"; }
+  plan_count="$(sed -n 's/.*result_count *= *\([0-9]*\).*/\1/p' "$tmp/$name.log" | head -n1)"
+  plan_total_cpu="$(cpu_seconds "$tmp/$name.cli")"
+  plan_wall="$(field "$tmp/$name.cli" 'Elapsed (wall clock) time (h:mm:ss or m:ss)')"
+  plan_cli_hwm_kb="$hwm"
+  plan_provider_rss_kb=0
+  plan_provider_cpu=0
+  local f r c
+  for f in "$tmp"/times/provider.*; do
+    [[ -s "$f" ]] || continue
+    r="$(field "$f" 'Maximum resident set size (kbytes)')"
+    c="$(cpu_seconds "$f")"
+    [[ "$r" -gt "$plan_provider_rss_kb" ]] && plan_provider_rss_kb="$r"
+    plan_provider_cpu="$(awk -v a="$plan_provider_cpu" -v b="$c" 'BEGIN { printf "%.2f", a + b }')"
+  done
+  [[ "$plan_provider_rss_kb" -gt 0 ]] || die "no provider report (did the CLI start the wrapper?)"
+  plan_cli_cpu="$(awk -v a="$plan_total_cpu" -v b="$plan_provider_cpu" 'BEGIN { printf "%.2f", a - b }')"
+  log "$name: $plan_count items, wall $plan_wall, CLI cpu ${plan_cli_cpu}s peak $((plan_cli_hwm_kb / 1024)) MiB, provider cpu ${plan_provider_cpu}s peak $((plan_provider_rss_kb / 1024)) MiB"
+}
+
+fail=0
+verdict() { # verdict AWK_CONDITION: sets res to PASS or FAIL (and remembers a failure)
+  if awk "BEGIN { exit !($1) }"; then res=PASS; else res=FAIL; fail=1; fi
+}
+
+log "provider memory: plan reading $MEM_ACTIVITIES activities"
+start_emulator "$MEM_ACTIVITIES"
+raw="$(raw_json_bytes)"
+run_plan mem false
+[[ "$plan_count" == "$MEM_ACTIVITIES" ]] || die "plan read $plan_count activities, want $MEM_ACTIVITIES"
+ratio="$(awk -v r="$plan_provider_rss_kb" -v j="$raw" 'BEGIN { printf "%.2f", r * 1024 / j }')"
+verdict "$ratio <= 4"
+echo "RESULT provider-peak-rss N=$MEM_ACTIVITIES rss=$((plan_provider_rss_kb / 1024))MiB raw-json=$((raw / 1024 / 1024))MiB ($raw bytes) ratio=${ratio}x target<=4x $res"
+echo "RESULT cli-full N=$MEM_ACTIVITIES cli-cpu=${plan_cli_cpu}s cli-peak-rss=$((plan_cli_hwm_kb / 1024))MiB provider-cpu=${plan_provider_cpu}s wall=$plan_wall"
+stop_emulator
+
+log "summary_only against full: plans reading $SUMMARY_ACTIVITIES activities"
+start_emulator "$SUMMARY_ACTIVITIES"
+run_plan full false
+full_cpu="$plan_cli_cpu" full_hwm="$plan_cli_hwm_kb" full_pcpu="$plan_provider_cpu" full_prss="$plan_provider_rss_kb" full_wall="$plan_wall"
+run_plan summary true
+[[ "$plan_count" == "$SUMMARY_ACTIVITIES" ]] || die "summary plan read $plan_count activities, want $SUMMARY_ACTIVITIES"
+cpu_ratio="$(awk -v s="$plan_cli_cpu" -v f="$full_cpu" 'BEGIN { printf "%.3f", (f > 0 ? s / f : 1) }')"
+mem_ratio="$(awk -v s="$plan_cli_hwm_kb" -v f="$full_hwm" 'BEGIN { printf "%.3f", (f > 0 ? s / f : 1) }')"
+echo "RESULT cli-full N=$SUMMARY_ACTIVITIES cli-cpu=${full_cpu}s cli-peak-rss=$((full_hwm / 1024))MiB provider-cpu=${full_pcpu}s provider-peak-rss=$((full_prss / 1024))MiB wall=$full_wall"
+echo "RESULT cli-summary N=$SUMMARY_ACTIVITIES cli-cpu=${plan_cli_cpu}s cli-peak-rss=$((plan_cli_hwm_kb / 1024))MiB provider-cpu=${plan_provider_cpu}s provider-peak-rss=$((plan_provider_rss_kb / 1024))MiB wall=$plan_wall"
+verdict "$cpu_ratio <= 0.1"
+echo "RESULT summary-vs-full cli-cpu=${cpu_ratio}x target<=0.1x $res"
+verdict "$mem_ratio <= 0.1"
+echo "RESULT summary-vs-full cli-peak-rss=${mem_ratio}x target<=0.1x $res"
+stop_emulator
+
+if [[ "$fail" == 1 && "${BENCH_NO_FAIL:-}" != 1 ]]; then
+  die "a memory/CPU target was missed (see the RESULT lines)"
+fi
