@@ -1,12 +1,14 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
@@ -190,4 +192,26 @@ func TestAccBadInput_filterRejectedByAPI(t *testing.T) {
 // spaced quotes s for errRE (where a space matches any run of whitespace).
 func spaced(s string) string {
 	return strings.Join(strings.Fields(regexp.QuoteMeta(s)), " ")
+}
+
+// parallelism arrived with the parallel walk; the cases run once the schema
+// has it.
+func TestAccBadInput_parallelism(t *testing.T) {
+	var resp datasource.SchemaResponse
+	newActivitiesDataSource().Schema(context.Background(), datasource.SchemaRequest{}, &resp)
+	if _, ok := resp.Schema.Attributes["parallelism"]; !ok {
+		t.Skip("workiva_activities has no parallelism attribute")
+	}
+	srv := startEmulator(t, 10)
+	list := func(body string) string {
+		return providerBlock(srv) + "data \"workiva_activities\" \"x\" {\n  " + body + "\n}\n"
+	}
+	window := "since  = \"2026-01-01T00:00:00Z\"\n  before = \"2026-02-01T00:00:00Z\"\n  order  = \"asc\"\n  "
+	planOnlyBadInputs(t, srv, []badInput{
+		{list(window + `parallelism = 0`), `Attribute parallelism value must be between 1 and \d+, got: 0`},
+		{list(window + `parallelism = -4`), `Attribute parallelism value must be between 1 and \d+, got: -4`},
+		{list(window + `parallelism = 1000`), `Attribute parallelism value must be between 1 and \d+, got: 1000`},
+		{list(`parallelism = 4`), `Attribute parallelism = 4 needs both since and before set \(missing: since and before\)`},
+		{list("since = \"2026-01-01T00:00:00Z\"\n  parallelism = 2"), `Attribute parallelism = 2 needs both since and before set \(missing: before\)`},
+	})
 }
