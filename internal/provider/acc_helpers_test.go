@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -43,7 +42,7 @@ func factories(opts ...func(*workivaProvider)) map[string]func() (tfprotov6.Prov
 			for _, o := range opts {
 				o(p)
 			}
-			return providerserver.NewProtocol6WithError(p)()
+			return newServer(p) // the real path: the wrapper main serves
 		},
 	}
 }

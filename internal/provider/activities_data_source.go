@@ -20,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -321,40 +322,49 @@ func queryID(q workiva.ActivityQuery, summaryOnly bool) string {
 }
 
 func (d *activitiesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if d.data == nil {
-		resp.Diagnostics.AddError(activitiesDataSourceName+": provider not configured", "The workiva provider was not configured before the read.")
+	b, diags := d.readMsgPack(ctx, req.Config)
+	resp.Diagnostics.Append(diags...)
+	if b == nil {
 		return
+	}
+	setStateMsgPack(ctx, &resp.State, b, &resp.Diagnostics, activitiesDataSourceName)
+}
+
+// readMsgPack runs the read and returns the whole state, MessagePack-encoded
+// (nil on error, never a partial list). Both the framework's Read and the
+// protocol wrapper (server.go) use it: the wrapper hands the bytes to
+// Terraform as they are, so the activities never exist as values.
+func (d *activitiesDataSource) readMsgPack(ctx context.Context, config tfsdk.Config) ([]byte, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	if d.data == nil {
+		diags.AddError(activitiesDataSourceName+": provider not configured", "The workiva provider was not configured before the read.")
+		return nil, diags
 	}
 	var m activitiesModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
+	diags.Append(config.Get(ctx, &m)...)
+	if diags.HasError() {
+		return nil, diags
 	}
-	q := d.query(ctx, &m, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
+	q := d.query(ctx, &m, &diags)
+	if diags.HasError() {
+		return nil, diags
 	}
 	summaryOnly := m.SummaryOnly.ValueBool()
 
 	var (
-		f           flattener
-		activities  = []tftypes.Value{}
-		ids         = []tftypes.Value{}
+		enc         activityEncoder
+		activities  mpBuf // the elements of `activities`, without the array header
+		ids         mpBuf // likewise for `ids`
+		count       int
 		byAlias     = map[string]int64{}
 		byPerformer = map[string]int64{}
 	)
-	if q.MaxResults > 0 && q.MaxResults <= 4*workiva.MaxPageSize {
-		ids = make([]tftypes.Value, 0, q.MaxResults)
-		if !summaryOnly {
-			activities = make([]tftypes.Value, 0, q.MaxResults)
-		}
-	}
 	res, err := d.data.client.ListActivities(ctx, q, func(a *workiva.Activity) error {
-		id := tftypes.NewValue(tftypes.String, &a.ID) // a pointer: one allocation fewer
-		ids = append(ids, id)
+		ids.str(a.ID)
 		if !summaryOnly {
-			activities = append(activities, f.activityWithID(a, id))
+			enc.activity(&activities, a, "")
 		}
+		count++
 		byAlias[a.Action.Alias]++
 		byPerformer[a.Performer.ID]++
 		return nil
@@ -367,12 +377,12 @@ func (d *activitiesDataSource) Read(ctx context.Context, req datasource.ReadRequ
 		}
 		context += "."
 		if statusOf(err) == http.StatusBadRequest && q.Filter != "" {
-			addReadError(&resp.Diagnostics, path.Root("filter"), activitiesDataSourceName, "listing activities",
+			addReadError(&diags, path.Root("filter"), activitiesDataSourceName, "listing activities",
 				context+fmt.Sprintf(" The API rejected the query; the filter attribute is passed to it as written: %q", q.Filter), err)
-			return
+			return nil, diags
 		}
-		addReadError(&resp.Diagnostics, path.Empty(), activitiesDataSourceName, "listing activities", context, err)
-		return
+		addReadError(&diags, path.Empty(), activitiesDataSourceName, "listing activities", context, err)
+		return nil, diags
 	}
 
 	tflog.Debug(ctx, "Read workiva_activities", map[string]any{
@@ -381,36 +391,38 @@ func (d *activitiesDataSource) Read(ctx context.Context, req datasource.ReadRequ
 		"parallelism": q.Parallelism,
 	})
 	if res.Truncated {
-		resp.Diagnostics.AddAttributeWarning(path.Root("max_results"), activitiesDataSourceName+": result truncated",
+		diags.AddAttributeWarning(path.Root("max_results"), activitiesDataSourceName+": result truncated",
 			fmt.Sprintf("max_results = %d stopped the read before the end: more activities match this query. "+
 				"Raise max_results, narrow the filters, or unset max_results to read every page.", q.MaxResults))
 	}
 
 	m.ID = types.StringValue(queryID(q, summaryOnly))
 	m.Truncated = types.BoolValue(res.Truncated)
-	m.ResultCount = types.Int64Value(int64(len(ids)))
+	m.ResultCount = types.Int64Value(int64(count))
 	m.CountsByActionAlias = countsMap(byAlias)
 	m.CountsByPerformerID = countsMap(byPerformer)
-	// The two long lists are spliced into the state as tftypes values: going
-	// through State.Set would convert every element back and forth.
-	m.Activities = types.ListValueMust(activityObjectType, []attr.Value{})
-	m.IDs = types.ListValueMust(types.StringType, []attr.Value{})
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
+	// The small attributes go through the framework (config echoes exactly
+	// as configured); the two long lists are spliced in as bytes.
+	m.Activities = types.ListNull(activityObjectType)
+	m.IDs = types.ListNull(types.StringType)
+	small := tfsdk.State{Schema: config.Schema, Raw: tftypes.NewValue(config.Schema.Type().TerraformType(ctx), nil)}
+	diags.Append(small.Set(ctx, &m)...)
+	if diags.HasError() {
+		return nil, diags
 	}
-	var state map[string]tftypes.Value
-	if err := resp.State.Raw.As(&state); err != nil {
-		resp.Diagnostics.AddError(activitiesDataSourceName+": internal error", "Reading back the state: "+err.Error())
-		return
+	activityCount := count
+	if summaryOnly {
+		activityCount = 0
 	}
-	state["activities"] = tftypes.NewValue(tfActivityList, activities)
-	state["ids"] = tftypes.NewValue(tfStringList, ids)
-	if err := tftypes.ValidateValue(resp.State.Raw.Type(), state); err != nil {
-		resp.Diagnostics.AddError(activitiesDataSourceName+": internal error", "Building the state: "+err.Error())
-		return
+	b, err := assembleObject(small.Raw, map[string]splice{
+		"activities": {count: activityCount, elems: &activities},
+		"ids":        {count: count, elems: &ids},
+	})
+	if err != nil {
+		diags.AddError(activitiesDataSourceName+": internal error", "Encoding the state: "+err.Error())
+		return nil, diags
 	}
-	resp.State.Raw = tftypes.NewValue(resp.State.Raw.Type(), state)
+	return b, diags
 }
 
 func countsMap(counts map[string]int64) types.Map {

@@ -7,7 +7,9 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
@@ -38,29 +40,43 @@ func (d *activityDataSource) Configure(_ context.Context, req datasource.Configu
 }
 
 func (d *activityDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if d.data == nil {
-		resp.Diagnostics.AddError(activityDataSourceName+": provider not configured", "The workiva provider was not configured before the read.")
+	b, diags := d.readMsgPack(ctx, req.Config)
+	resp.Diagnostics.Append(diags...)
+	if b == nil {
 		return
 	}
+	setStateMsgPack(ctx, &resp.State, b, &resp.Diagnostics, activityDataSourceName)
+}
+
+// readMsgPack runs the read and returns the state MessagePack-encoded by the
+// shared activity encoder (nil on error). See the list data source's.
+func (d *activityDataSource) readMsgPack(ctx context.Context, config tfsdk.Config) ([]byte, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	if d.data == nil {
+		diags.AddError(activityDataSourceName+": provider not configured", "The workiva provider was not configured before the read.")
+		return nil, diags
+	}
 	var id types.String
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("id"), &id)...)
-	if resp.Diagnostics.HasError() {
-		return
+	diags.Append(config.GetAttribute(ctx, path.Root("id"), &id)...)
+	if diags.HasError() {
+		return nil, diags
 	}
 
 	a, err := d.data.client.GetActivity(ctx, id.ValueString())
 	if err != nil {
 		if statusOf(err) == http.StatusNotFound {
-			resp.Diagnostics.AddAttributeError(path.Root("id"), activityDataSourceName+": activity not found",
+			diags.AddAttributeError(path.Root("id"), activityDataSourceName+": activity not found",
 				fmt.Sprintf("No activity with ID %q is visible to these credentials.\n%s", id.ValueString(), describeError(err)))
-			return
+			return nil, diags
 		}
-		addReadError(&resp.Diagnostics, path.Empty(), activityDataSourceName, "reading activity", fmt.Sprintf("Activity ID %q.", id.ValueString()), err)
-		return
+		addReadError(&diags, path.Empty(), activityDataSourceName, "reading activity", fmt.Sprintf("Activity ID %q.", id.ValueString()), err)
+		return nil, diags
 	}
 
-	// The schema is exactly the activity object, so the flattened value is
+	// The schema is exactly the activity object, so the encoded activity is
 	// the whole state.
-	var f flattener
-	resp.State.Raw = f.activity(a, id.ValueString())
+	var enc activityEncoder
+	var b mpBuf
+	enc.activity(&b, a, id.ValueString())
+	return b.bytes(), diags
 }

@@ -9,7 +9,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/workiva/terraform-provider-workiva/internal/emulator"
 	"github.com/workiva/terraform-provider-workiva/internal/workiva"
@@ -37,24 +37,31 @@ func sampleActivity(i int) *workiva.Activity {
 	}
 }
 
-// flatObject flattens a and reads the result back as a framework object,
-// which also proves the value fits the schema's types.
-func flatObject(t *testing.T, f *flattener, a *workiva.Activity) types.Object {
+// flatObject encodes a and decodes the result as a framework object, which
+// also proves the encoding fits the schema's types.
+func flatObject(t *testing.T, e *activityEncoder, a *workiva.Activity) types.Object {
 	t.Helper()
-	v, err := activityObjectType.ValueFromTerraform(context.Background(), f.activity(a, ""))
+	ctx := context.Background()
+	var b mpBuf
+	e.activity(&b, a, "")
+	tv, err := (&tfprotov6.DynamicValue{MsgPack: b.bytes()}).Unmarshal(activityObjectType.TerraformType(ctx))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := activityObjectType.ValueFromTerraform(ctx, tv)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return v.(types.Object)
 }
 
-func TestFlattenActivity(t *testing.T) {
-	var f flattener
+func TestEncodeActivity(t *testing.T) {
+	var f activityEncoder
 	a := sampleActivity(1)
 	at := flatObject(t, &f, a).Attributes()
-	// A second activity sharing nested values comes out the same.
-	if again := flatObject(t, &f, a); !again.Equal(flatObject(t, &flattener{}, a)) {
-		t.Error("cached nested values differ from fresh ones")
+	// The encoder's scratch state does not leak into the next activity.
+	if again := flatObject(t, &f, a); !again.Equal(flatObject(t, &activityEncoder{}, a)) {
+		t.Error("a reused encoder gives a different value")
 	}
 
 	if got := at["summary"].(types.String).ValueString(); got != a.Summary {
@@ -83,8 +90,8 @@ func TestFlattenActivity(t *testing.T) {
 	}
 }
 
-func TestFlattenActivityAbsentFields(t *testing.T) {
-	var f flattener
+func TestEncodeActivityAbsentFields(t *testing.T) {
+	var f activityEncoder
 	a := &workiva.Activity{ID: "x", ActivityDateTime: "2026-05-01T10:00:00Z", Attachments: json.RawMessage("null")}
 	at := flatObject(t, &f, a).Attributes()
 	for _, k := range []string{"summary", "outcome"} {
@@ -105,8 +112,9 @@ func TestFlattenActivityAbsentFields(t *testing.T) {
 		t.Errorf("attachments_json = %q, want []", got)
 	}
 	for _, raw := range []string{"", " ", "[]", "null"} {
-		if got := f.attachments(json.RawMessage(raw)); got != "[]" {
-			t.Errorf("attachments(%q) = %q, want []", raw, got)
+		a.Attachments = json.RawMessage(raw)
+		if got := flatObject(t, &f, a).Attributes()["attachments_json"].(types.String).ValueString(); got != "[]" {
+			t.Errorf("attachments %q encoded as %q, want []", raw, got)
 		}
 	}
 	action := at["action"].(types.Object).Attributes()
@@ -127,14 +135,10 @@ func TestActivityTypesMatchSchema(t *testing.T) {
 		t.Fatalf("schema type\n%s\nwant\n%s", got, want)
 	}
 
-	if tf := got.TerraformType(ctx); !tf.Equal(tfActivityList) {
-		t.Errorf("tftypes of activities\n%s\nwant\n%s", tf, tfActivityList)
-	}
-
 	var one datasource.SchemaResponse
 	(&activityDataSource{}).Schema(ctx, datasource.SchemaRequest{}, &one)
-	if tf := one.Schema.Type().TerraformType(ctx); !tf.Equal(tfActivity) {
-		t.Errorf("workiva_activity state type\n%s\nwant\n%s", tf, tfActivity)
+	if tf, want := one.Schema.Type().TerraformType(ctx), activityObjectType.TerraformType(ctx); !tf.Equal(want) {
+		t.Errorf("workiva_activity state type\n%s\nwant\n%s", tf, want)
 	}
 	for name, typ := range activityAttrTypes {
 		a, ok := one.Schema.Attributes[name]
@@ -181,11 +185,10 @@ func emulatorActivities(b *testing.B, n int) []*workiva.Activity {
 	return out
 }
 
-// BenchmarkFlatten measures building the activities list value from decoded
-// activities (the emulator's realistic data set), the part of a read the
-// provider owns after decoding. Allocations per activity must not grow
-// with N.
-func BenchmarkFlatten(b *testing.B) {
+// BenchmarkEncode measures encoding decoded activities (the emulator's
+// realistic data set) to MessagePack, the part of a read the provider owns
+// after decoding. Allocations per activity must not grow with N.
+func BenchmarkEncode(b *testing.B) {
 	for _, n := range []int{1000, 10000} {
 		acts := emulatorActivities(b, n)
 		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
@@ -193,12 +196,12 @@ func BenchmarkFlatten(b *testing.B) {
 			var before, after runtime.MemStats
 			runtime.ReadMemStats(&before)
 			for b.Loop() {
-				var f flattener
-				elems := make([]tftypes.Value, 0, n)
+				var e activityEncoder
+				var buf mpBuf
 				for _, a := range acts {
-					elems = append(elems, f.activity(a, ""))
+					e.activity(&buf, a, "")
 				}
-				_ = tftypes.NewValue(tfActivityList, elems)
+				_ = buf.bytes()
 			}
 			runtime.ReadMemStats(&after)
 			per := float64(b.N * n)

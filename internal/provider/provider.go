@@ -9,6 +9,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
@@ -51,6 +52,19 @@ type workivaProvider struct {
 	// adjustment of the client configuration (fast backoff, transport).
 	actionPageSize int
 	configHook     func(*workiva.Config)
+
+	// data is what the last Configure produced, for the protocol wrapper in
+	// server.go, which answers some reads below the framework.
+	mu   sync.Mutex
+	data *providerData
+}
+
+// configured returns the provider data of the last successful Configure,
+// nil before it.
+func (p *workivaProvider) configured() *providerData {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.data
 }
 
 // New returns the provider factory used by main and by the tests.
@@ -329,6 +343,9 @@ func (p *workivaProvider) Configure(ctx context.Context, req provider.ConfigureR
 	}
 	resp.DataSourceData = data
 	resp.ResourceData = data
+	p.mu.Lock()
+	p.data = data
+	p.mu.Unlock()
 	tflog.Debug(ctx, "Workiva provider configured", map[string]any{
 		"api_url": cfg.APIURL, "region": cfg.Region, "api_version": cfg.APIVersion,
 		"auth": authKind(accessToken), "organization_id": orgID,

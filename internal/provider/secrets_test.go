@@ -10,7 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/workiva/terraform-provider-workiva/internal/emulator"
@@ -23,7 +22,7 @@ import (
 // The schema the CLI receives marks both credentials sensitive (the CLI then
 // redacts them from plans and its own output).
 func TestProviderSchemaSensitiveOverProtocol(t *testing.T) {
-	server, err := providerserver.NewProtocol6WithError(New("test")())()
+	server, err := NewServer("test")()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,407 @@
+package provider
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/workiva/terraform-provider-workiva/internal/workiva"
+)
+
+// Activities are written straight to MessagePack, the encoding of state on
+// the plugin protocol, as pages arrive. Building a tftypes (or framework)
+// value per activity and letting the framework convert, copy and encode the
+// tree costs about 30 times the raw JSON in memory on large lists; bytes
+// cost about the JSON's size. The layout is the one Terraform, OpenTofu and
+// tftypes decode: an object is a map keyed by attribute name holding every
+// attribute (null as nil), a list an array, a number an integer.
+
+// mpChunkSize is the size of each buffer chunk: large enough that chunk
+// bookkeeping is negligible, small enough that the last, partly filled
+// chunk wastes little.
+const mpChunkSize = 256 << 10
+
+// mpBuf is an append-only MessagePack writer over fixed-size chunks: it
+// never copies what it has written (as a growing slice would, holding old
+// and new arrays at once), and bytes() copies it into one exactly sized
+// slice at the end.
+type mpBuf struct {
+	full [][]byte // filled chunks
+	cur  []byte   // chunk being filled, cap mpChunkSize
+	n    int      // bytes written in all
+}
+
+// Len is the number of bytes written.
+func (b *mpBuf) Len() int { return b.n }
+
+// room makes sure the current chunk has k free bytes (k ≤ 9, a header).
+func (b *mpBuf) room(k int) {
+	if cap(b.cur)-len(b.cur) >= k {
+		return
+	}
+	if len(b.cur) > 0 {
+		b.full = append(b.full, b.cur)
+	}
+	b.cur = make([]byte, 0, mpChunkSize)
+}
+
+func (b *mpBuf) byte1(c byte) {
+	b.room(1)
+	b.cur = append(b.cur, c)
+	b.n++
+}
+
+// code writes a type code followed by v in size big-endian bytes.
+func (b *mpBuf) code(c byte, v uint64, size int) {
+	b.room(1 + size)
+	b.cur = append(b.cur, c)
+	switch size {
+	case 1:
+		b.cur = append(b.cur, byte(v))
+	case 2:
+		b.cur = binary.BigEndian.AppendUint16(b.cur, uint16(v))
+	case 4:
+		b.cur = binary.BigEndian.AppendUint32(b.cur, uint32(v))
+	case 8:
+		b.cur = binary.BigEndian.AppendUint64(b.cur, v)
+	}
+	b.n += 1 + size
+}
+
+// raw writes s as is, across chunks when needed.
+func (b *mpBuf) raw(s string) {
+	b.n += len(s)
+	for len(s) > 0 {
+		if len(b.cur) == cap(b.cur) {
+			b.room(1)
+		}
+		k := copy(b.cur[len(b.cur):cap(b.cur)], s)
+		b.cur = b.cur[:len(b.cur)+k]
+		s = s[k:]
+	}
+}
+
+func (b *mpBuf) rawBytes(p []byte) {
+	b.n += len(p)
+	for len(p) > 0 {
+		if len(b.cur) == cap(b.cur) {
+			b.room(1)
+		}
+		k := copy(b.cur[len(b.cur):cap(b.cur)], p)
+		b.cur = b.cur[:len(b.cur)+k]
+		p = p[k:]
+	}
+}
+
+func (b *mpBuf) null() { b.byte1(0xc0) }
+
+func (b *mpBuf) boolean(v bool) {
+	if v {
+		b.byte1(0xc3)
+	} else {
+		b.byte1(0xc2)
+	}
+}
+
+// int writes v in the shortest MessagePack integer form.
+func (b *mpBuf) int(v int64) {
+	switch {
+	case v >= 0 && v <= 0x7f:
+		b.byte1(byte(v))
+	case v >= 0 && v <= math.MaxUint8:
+		b.code(0xcc, uint64(v), 1)
+	case v >= 0 && v <= math.MaxUint16:
+		b.code(0xcd, uint64(v), 2)
+	case v >= 0 && v <= math.MaxUint32:
+		b.code(0xce, uint64(v), 4)
+	case v >= 0:
+		b.code(0xcf, uint64(v), 8)
+	case v >= -32:
+		b.byte1(byte(v))
+	case v >= math.MinInt8:
+		b.code(0xd0, uint64(uint8(v)), 1)
+	case v >= math.MinInt16:
+		b.code(0xd1, uint64(uint16(v)), 2)
+	case v >= math.MinInt32:
+		b.code(0xd2, uint64(uint32(v)), 4)
+	default:
+		b.code(0xd3, uint64(v), 8)
+	}
+}
+
+func (b *mpBuf) strHeader(n int) {
+	switch {
+	case n <= 31:
+		b.byte1(0xa0 | byte(n))
+	case n <= math.MaxUint8:
+		b.code(0xd9, uint64(n), 1)
+	case n <= math.MaxUint16:
+		b.code(0xda, uint64(n), 2)
+	default:
+		b.code(0xdb, uint64(n), 4)
+	}
+}
+
+func (b *mpBuf) str(s string) {
+	b.strHeader(len(s))
+	b.raw(s)
+}
+
+// optStr writes an omitted (empty) optional string as null.
+func (b *mpBuf) optStr(s string) {
+	if s == "" {
+		b.null()
+		return
+	}
+	b.str(s)
+}
+
+func (b *mpBuf) arrayHeader(n int) {
+	switch {
+	case n <= 15:
+		b.byte1(0x90 | byte(n))
+	case n <= math.MaxUint16:
+		b.code(0xdc, uint64(n), 2)
+	default:
+		b.code(0xdd, uint64(n), 4)
+	}
+}
+
+func (b *mpBuf) mapHeader(n int) {
+	switch {
+	case n <= 15:
+		b.byte1(0x80 | byte(n))
+	case n <= math.MaxUint16:
+		b.code(0xde, uint64(n), 2)
+	default:
+		b.code(0xdf, uint64(n), 4)
+	}
+}
+
+// appendTo appends everything written to dst and empties b, dropping each
+// chunk as soon as it is copied so the collector can take it back.
+func (b *mpBuf) appendTo(dst []byte) []byte {
+	for i, c := range b.full {
+		dst = append(dst, c...)
+		b.full[i] = nil
+	}
+	dst = append(dst, b.cur...)
+	*b = mpBuf{}
+	return dst
+}
+
+// bytes returns everything written as one exactly sized slice and empties b.
+func (b *mpBuf) bytes() []byte { return b.appendTo(make([]byte, 0, b.n)) }
+
+// arrayHeaderLen is the size of arrayHeader(n) (and of mapHeader(n)).
+func arrayHeaderLen(n int) int {
+	switch {
+	case n <= 15:
+		return 1
+	case n <= math.MaxUint16:
+		return 3
+	default:
+		return 5
+	}
+}
+
+// activityEncoder writes activities in the schema of activitySchemaAttributes:
+// the only encoder of activities, for both data sources. Not safe for
+// concurrent use.
+type activityEncoder struct {
+	json bytes.Buffer // scratch for attachments_json
+}
+
+// activity writes one activity object. id, when not empty, replaces the
+// activity's ID (workiva_activity keeps the ID exactly as configured).
+// Attributes are written in name order; readers look them up by name.
+func (e *activityEncoder) activity(b *mpBuf, a *workiva.Activity, id string) {
+	if id == "" {
+		id = a.ID
+	}
+	b.mapHeader(11)
+
+	b.str("action")
+	b.mapHeader(5)
+	b.str("alias")
+	b.optStr(a.Action.Alias)
+	b.str("category")
+	b.optStr(a.Action.Category)
+	b.str("deprecated")
+	b.boolean(a.Action.Deprecated)
+	b.str("id")
+	b.optStr(a.Action.ID)
+	b.str("name")
+	b.optStr(a.Action.Name)
+
+	b.str("activity_date_time")
+	b.optStr(a.ActivityDateTime)
+
+	b.str("attachments_json")
+	e.attachments(b, a.Attachments)
+
+	b.str("id")
+	b.str(id)
+
+	b.str("organization")
+	b.mapHeader(2)
+	b.str("id")
+	b.optStr(a.Organization.ID)
+	b.str("name")
+	b.optStr(a.Organization.Name)
+
+	b.str("outcome")
+	b.optStr(a.Outcome)
+
+	b.str("performer")
+	b.mapHeader(5)
+	b.str("display_name")
+	b.optStr(a.Performer.DisplayName)
+	b.str("id")
+	b.optStr(a.Performer.ID)
+	b.str("ip_address")
+	b.optStr(a.Performer.IPAddress)
+	b.str("type")
+	b.optStr(a.Performer.Type)
+	b.str("unique_name")
+	b.optStr(a.Performer.UniqueName)
+
+	b.str("summary")
+	b.optStr(a.Summary)
+
+	b.str("tags")
+	b.arrayHeader(len(a.Tags))
+	for _, t := range a.Tags {
+		b.str(t)
+	}
+
+	b.str("targets")
+	b.arrayHeader(len(a.Targets))
+	for i := range a.Targets {
+		t := &a.Targets[i]
+		b.mapHeader(4)
+		b.str("display_name")
+		b.optStr(t.DisplayName)
+		b.str("id")
+		b.optStr(t.ID)
+		b.str("type")
+		b.optStr(t.Type)
+		b.str("unique_name")
+		b.optStr(t.UniqueName)
+	}
+
+	b.str("workspace")
+	if w := a.Workspace; w != nil {
+		b.mapHeader(2)
+		b.str("id")
+		b.optStr(w.ID)
+		b.str("name")
+		b.optStr(w.Name)
+	} else {
+		b.null()
+	}
+}
+
+// attachments writes the attachments array as compact JSON text, "[]" when
+// the API sent none (absent or null).
+func (e *activityEncoder) attachments(b *mpBuf, raw json.RawMessage) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" || string(raw) == "[]" {
+		b.str("[]")
+		return
+	}
+	e.json.Reset()
+	if err := json.Compact(&e.json, raw); err != nil {
+		// The client decoded it as JSON, so this cannot happen; keep the
+		// text as received rather than lose it.
+		b.strHeader(len(raw))
+		b.rawBytes(raw)
+		return
+	}
+	b.strHeader(e.json.Len())
+	b.rawBytes(e.json.Bytes())
+}
+
+// splice is a list attribute whose elements are already encoded.
+type splice struct {
+	count int    // number of elements
+	elems *mpBuf // the encoded elements, emptied by assembleObject
+}
+
+// assembleObject encodes obj, an object value, as MessagePack into one
+// exactly sized slice, with the attributes named in splices taken from
+// their encoded elements instead of obj. The other attributes are small
+// and encoded by tftypes.
+func assembleObject(obj tftypes.Value, splices map[string]splice) ([]byte, error) {
+	typ, ok := obj.Type().(tftypes.Object)
+	if !ok {
+		return nil, fmt.Errorf("state type is %s, not an object", obj.Type())
+	}
+	var attrs map[string]tftypes.Value
+	if err := obj.As(&attrs); err != nil {
+		return nil, err
+	}
+	names := make([]string, 0, len(typ.AttributeTypes))
+	for name := range typ.AttributeTypes {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+
+	// Encode the small parts first, to know the exact total size.
+	var head mpBuf
+	head.mapHeader(len(names))
+	parts := make([][]byte, len(names))
+	total := head.Len()
+	for i, name := range names {
+		var p mpBuf
+		p.str(name)
+		if sp, ok := splices[name]; ok {
+			p.arrayHeader(sp.count)
+			total += sp.elems.Len()
+		} else {
+			v, ok := attrs[name]
+			if !ok {
+				v = tftypes.NewValue(typ.AttributeTypes[name], nil)
+			}
+			dv, err := tfprotov6.NewDynamicValue(typ.AttributeTypes[name], v)
+			if err != nil {
+				return nil, fmt.Errorf("attribute %s: %w", name, err)
+			}
+			p.rawBytes(dv.MsgPack)
+		}
+		parts[i] = p.bytes()
+		total += len(parts[i])
+	}
+
+	out := head.appendTo(make([]byte, 0, total))
+	for i, name := range names {
+		out = append(out, parts[i]...)
+		if sp, ok := splices[name]; ok {
+			out = sp.elems.appendTo(out)
+		}
+	}
+	if len(out) != total {
+		return nil, fmt.Errorf("encoded %d bytes, expected %d", len(out), total)
+	}
+	return out, nil
+}
+
+// setStateMsgPack decodes a MessagePack state into st (the framework Read
+// path, when the provider is served without the wrapper).
+func setStateMsgPack(ctx context.Context, st *tfsdk.State, b []byte, diags *diag.Diagnostics, name string) {
+	v, err := (&tfprotov6.DynamicValue{MsgPack: b}).Unmarshal(st.Schema.Type().TerraformType(ctx))
+	if err != nil {
+		diags.AddError(name+": internal error", "Decoding the state: "+err.Error())
+		return
+	}
+	st.Raw = v
+}

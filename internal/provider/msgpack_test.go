@@ -1,0 +1,320 @@
+package provider
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"maps"
+	"math"
+	"math/big"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/workiva/terraform-provider-workiva/internal/emulator"
+	"github.com/workiva/terraform-provider-workiva/internal/workiva"
+)
+
+// The hand-written encoder is checked against values built independently:
+// a straightforward conversion of the emulator's own activities into
+// tftypes values, compared after decoding the bytes with tftypes (the
+// decoder Terraform's own mirrors).
+
+var (
+	refString = tftypes.String
+	refAction = tftypes.Object{AttributeTypes: map[string]tftypes.Type{
+		"id": refString, "alias": refString, "name": refString, "category": refString, "deprecated": tftypes.Bool,
+	}}
+	refPerformer = tftypes.Object{AttributeTypes: map[string]tftypes.Type{
+		"id": refString, "type": refString, "display_name": refString, "unique_name": refString, "ip_address": refString,
+	}}
+	refTarget = tftypes.Object{AttributeTypes: map[string]tftypes.Type{
+		"id": refString, "type": refString, "display_name": refString, "unique_name": refString,
+	}}
+	refNamed    = tftypes.Object{AttributeTypes: map[string]tftypes.Type{"id": refString, "name": refString}}
+	refActivity = tftypes.Object{AttributeTypes: map[string]tftypes.Type{
+		"id": refString, "activity_date_time": refString, "summary": refString, "outcome": refString,
+		"action": refAction, "performer": refPerformer, "targets": tftypes.List{ElementType: refTarget},
+		"organization": refNamed, "workspace": refNamed, "tags": tftypes.List{ElementType: refString},
+		"attachments_json": refString,
+	}}
+)
+
+func refStr(s string) tftypes.Value {
+	if s == "" {
+		return tftypes.NewValue(refString, nil)
+	}
+	return tftypes.NewValue(refString, s)
+}
+
+// refValue is the expected state value of an emulator activity.
+func refValue(t *testing.T, a emulator.Activity) tftypes.Value {
+	t.Helper()
+	targets := []tftypes.Value{}
+	for _, tg := range a.Targets {
+		targets = append(targets, tftypes.NewValue(refTarget, map[string]tftypes.Value{
+			"id": refStr(tg.ID), "type": refStr(tg.Type), "display_name": refStr(tg.DisplayName), "unique_name": refStr(tg.UniqueName),
+		}))
+	}
+	tags := []tftypes.Value{}
+	for _, tg := range a.Tags {
+		tags = append(tags, tftypes.NewValue(refString, tg))
+	}
+	workspace := tftypes.NewValue(refNamed, nil)
+	if a.Workspace != nil {
+		workspace = tftypes.NewValue(refNamed, map[string]tftypes.Value{"id": refStr(a.Workspace.ID), "name": refStr(a.Workspace.Name)})
+	}
+	return tftypes.NewValue(refActivity, map[string]tftypes.Value{
+		"id":                 tftypes.NewValue(refString, a.ID),
+		"activity_date_time": refStr(a.ActivityDateTime),
+		"summary":            refStr(a.Summary),
+		"outcome":            refStr(a.Outcome),
+		"action": tftypes.NewValue(refAction, map[string]tftypes.Value{
+			"id": refStr(a.Action.ID), "alias": refStr(a.Action.Alias), "name": refStr(a.Action.Name),
+			"category": refStr(a.Action.Category), "deprecated": tftypes.NewValue(tftypes.Bool, a.Action.Deprecated),
+		}),
+		"performer": tftypes.NewValue(refPerformer, map[string]tftypes.Value{
+			"id": refStr(a.Performer.ID), "type": refStr(a.Performer.Type), "display_name": refStr(a.Performer.DisplayName),
+			"unique_name": refStr(a.Performer.UniqueName), "ip_address": refStr(a.Performer.IPAddress),
+		}),
+		"targets": tftypes.NewValue(tftypes.List{ElementType: refTarget}, targets),
+		"organization": tftypes.NewValue(refNamed, map[string]tftypes.Value{
+			"id": refStr(a.Organization.ID), "name": refStr(a.Organization.Name),
+		}),
+		"workspace":        workspace,
+		"tags":             tftypes.NewValue(tftypes.List{ElementType: refString}, tags),
+		"attachments_json": tftypes.NewValue(refString, attachmentsJSON(t, a)),
+	})
+}
+
+// toClient converts an emulator activity into what the client decodes from
+// the emulator's wire JSON.
+func toClient(t *testing.T, a emulator.Activity) *workiva.Activity {
+	t.Helper()
+	raw, err := json.Marshal(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out workiva.Activity
+	if err := json.Unmarshal(raw, &out); err != nil {
+		t.Fatal(err)
+	}
+	return &out
+}
+
+func decodeAs(t *testing.T, b []byte, typ tftypes.Type) tftypes.Value {
+	t.Helper()
+	v, err := (&tfprotov6.DynamicValue{MsgPack: b}).Unmarshal(typ)
+	if err != nil {
+		t.Fatalf("decoding %d bytes: %v", len(b), err)
+	}
+	return v
+}
+
+func assertEqual(t *testing.T, what string, got, want tftypes.Value) {
+	t.Helper()
+	if got.Equal(want) {
+		return
+	}
+	diffs, err := got.Diff(want)
+	if err != nil {
+		t.Fatalf("%s differs; diff failed: %v", what, err)
+	}
+	for i, d := range diffs {
+		if i == 5 {
+			t.Errorf("... %d differences in all", len(diffs))
+			break
+		}
+		t.Errorf("%s at %s: got %v, want %v", what, d.Path, d.Value1, d.Value2)
+	}
+}
+
+// edgeActivities are hand-made activities for what the generated data set
+// may not contain.
+func edgeActivities() []emulator.Activity {
+	long300 := strings.Repeat("é", 150)       // 300 bytes: str8
+	long70k := strings.Repeat("x", 70_000)    // str32
+	long40k := strings.Repeat("日本", 40_000/6) // str16
+	many := make([]emulator.Target, 20)       // array16
+	for i := range many {
+		many[i] = emulator.Target{ID: "t" + strings.Repeat("z", i), Type: "user"}
+	}
+	hugeTags := make([]string, 70_000) // array32
+	for i := range hugeTags {
+		hugeTags[i] = "tag:" + strings.Repeat("q", i%40)
+	}
+	return []emulator.Activity{
+		{ID: "bare", ActivityDateTime: "2026-05-01T10:00:00Z"}, // absent strings, no workspace, no tags/targets/attachments
+		{ID: "null-ws", WorkspaceNull: true, Tags: []string{}, Targets: []emulator.Target{}, Attachments: []json.RawMessage{}},
+		{
+			ID: "YWJj+/==", ActivityDateTime: "2026-05-01T10:00:00Z", Summary: "Zoë — 日本語 ✓ \"quoted\" \\ \n",
+			Outcome: "failure", Action: emulator.Action{ID: "a", Alias: "b", Name: "c", Category: "d", Deprecated: true},
+			Performer:    emulator.Performer{ID: "p", Type: "user", DisplayName: "Zoë", IPAddress: "10.0.0.1"},
+			Organization: emulator.Organization{ID: "o"}, Workspace: &emulator.Workspace{ID: "w"},
+			Tags: []string{"", "x"}, Targets: []emulator.Target{{ID: "t"}},
+			Attachments: []json.RawMessage{json.RawMessage(`{"a": [1, 2, {"b": null}], "s": "é"}`), json.RawMessage(`"x"`)},
+		},
+		{ID: "long", Summary: long70k, Outcome: long300, Performer: emulator.Performer{DisplayName: long40k}, Targets: many, Tags: hugeTags},
+	}
+}
+
+// TestEncodeMatchesReference encodes the emulator's whole default data set
+// and the edge cases as the `activities` and `ids` of a real
+// workiva_activities state, with every small attribute set, and compares
+// the decoded state with the reference values.
+func TestEncodeMatchesReference(t *testing.T) {
+	ctx := context.Background()
+	acts := append(emulator.New(emulator.Options{}).Activities(), edgeActivities()...)
+	if len(acts) < 5000 {
+		t.Fatalf("data set has %d activities", len(acts))
+	}
+
+	var enc activityEncoder
+	var elems, ids mpBuf
+	want := make([]tftypes.Value, len(acts))
+	wantIDs := make([]tftypes.Value, len(acts))
+	for i, a := range acts {
+		enc.activity(&elems, toClient(t, a), "")
+		ids.str(a.ID)
+		want[i] = refValue(t, a)
+		wantIDs[i] = tftypes.NewValue(refString, a.ID)
+
+		// Each activity alone, as workiva_activity's whole state, with
+		// the configured ID kept.
+		var one mpBuf
+		enc.activity(&one, toClient(t, a), a.ID+"-cfg")
+		var m map[string]tftypes.Value
+		if err := want[i].As(&m); err != nil {
+			t.Fatal(err)
+		}
+		m = maps.Clone(m) // As may share the value's own map
+		m["id"] = tftypes.NewValue(refString, a.ID+"-cfg")
+		if !t.Failed() {
+			assertEqual(t, "workiva_activity "+a.ID[:min(len(a.ID), 20)], decodeAs(t, one.bytes(), refActivity), tftypes.NewValue(refActivity, m))
+		}
+	}
+
+	var sr datasource.SchemaResponse
+	(&activitiesDataSource{}).Schema(ctx, datasource.SchemaRequest{}, &sr)
+	typ := sr.Schema.Type().TerraformType(ctx).(tftypes.Object)
+	if len(typ.AttributeTypes) <= 15 {
+		t.Fatalf("want more than 15 attributes to exercise map16, got %d", len(typ.AttributeTypes))
+	}
+	small := map[string]tftypes.Value{}
+	for name, at := range typ.AttributeTypes {
+		small[name] = tftypes.NewValue(at, nil)
+	}
+	small["organization_id"] = tftypes.NewValue(tftypes.String, "org")
+	small["action_aliases"] = tftypes.NewValue(tftypes.Set{ElementType: tftypes.String},
+		[]tftypes.Value{tftypes.NewValue(tftypes.String, "x"), tftypes.NewValue(tftypes.String, "y")})
+	small["max_results"] = tftypes.NewValue(tftypes.Number, big.NewFloat(123456))
+	small["summary_only"] = tftypes.NewValue(tftypes.Bool, false)
+	small["result_count"] = tftypes.NewValue(tftypes.Number, big.NewFloat(float64(len(acts))))
+	small["counts_by_action_alias"] = tftypes.NewValue(tftypes.Map{ElementType: tftypes.Number},
+		map[string]tftypes.Value{"a": tftypes.NewValue(tftypes.Number, big.NewFloat(3))})
+
+	b, err := assembleObject(tftypes.NewValue(typ, small), map[string]splice{
+		"activities": {count: len(acts), elems: &elems},
+		"ids":        {count: len(acts), elems: &ids},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) != cap(b) {
+		t.Errorf("state slice has len %d, cap %d: not exactly sized", len(b), cap(b))
+	}
+	if elems.Len() != 0 || ids.Len() != 0 {
+		t.Error("assembleObject left the spliced buffers full")
+	}
+	full := small
+	full["activities"] = tftypes.NewValue(typ.AttributeTypes["activities"], want)
+	full["ids"] = tftypes.NewValue(typ.AttributeTypes["ids"], wantIDs)
+	got := decodeAs(t, b, typ)
+	assertEqual(t, "workiva_activities state", got, tftypes.NewValue(typ, full))
+
+	// Empty lists (summary_only, no match) are empty, not null.
+	var none1, none2 mpBuf
+	b, err = assembleObject(tftypes.NewValue(typ, small), map[string]splice{
+		"activities": {elems: &none1}, "ids": {elems: &none2},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]tftypes.Value
+	if err := decodeAs(t, b, typ).As(&m); err != nil {
+		t.Fatal(err)
+	}
+	var l []tftypes.Value
+	if err := m["activities"].As(&l); err != nil || m["activities"].IsNull() || len(l) != 0 {
+		t.Errorf("empty activities decoded as %v (%v)", m["activities"], err)
+	}
+}
+
+// The chosen type code for each string length and collection size is the
+// shortest, as other encoders would write it.
+func TestMsgPackHeaders(t *testing.T) {
+	for _, c := range []struct {
+		n    int
+		str  byte
+		arr  byte
+		size int // header bytes
+	}{
+		{0, 0xa0, 0x90, 1}, {15, 0xaf, 0x9f, 1}, {16, 0xb0, 0xdc, 1}, {31, 0xbf, 0xdc, 1}, {32, 0xd9, 0xdc, 2},
+		{255, 0xd9, 0xdc, 2}, {256, 0xda, 0xdc, 3}, {65535, 0xda, 0xdc, 3}, {65536, 0xdb, 0xdd, 5},
+	} {
+		var s, a mpBuf
+		s.str(strings.Repeat("a", c.n))
+		a.arrayHeader(c.n)
+		sb, ab := s.bytes(), a.bytes()
+		if sb[0] != c.str || len(sb) != c.size+c.n {
+			t.Errorf("str of %d bytes: code %#x, %d bytes; want %#x, %d", c.n, sb[0], len(sb), c.str, c.size+c.n)
+		}
+		if ab[0] != c.arr || len(ab) != arrayHeaderLen(c.n) {
+			t.Errorf("array header of %d: code %#x, %d bytes; want %#x, %d", c.n, ab[0], len(ab), c.arr, arrayHeaderLen(c.n))
+		}
+	}
+}
+
+// Every integer form decodes to the number written.
+func TestMsgPackInts(t *testing.T) {
+	vals := []int64{0, 1, 127, 128, 255, 256, 65535, 65536, math.MaxUint32, math.MaxUint32 + 1, math.MaxInt64,
+		-1, -32, -33, -128, -129, -32768, -32769, math.MinInt32, math.MinInt32 - 1, math.MinInt64}
+	var b mpBuf
+	b.arrayHeader(len(vals))
+	for _, v := range vals {
+		b.int(v)
+	}
+	var got []tftypes.Value
+	if err := decodeAs(t, b.bytes(), tftypes.List{ElementType: tftypes.Number}).As(&got); err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range vals {
+		var f big.Float
+		if err := got[i].As(&f); err != nil {
+			t.Fatal(err)
+		}
+		if n, acc := f.Int64(); n != v || acc != big.Exact {
+			t.Errorf("wrote %d, decoded %s", v, f.String())
+		}
+	}
+}
+
+// Writes that straddle chunk boundaries keep every byte in order.
+func TestMsgPackChunks(t *testing.T) {
+	var b mpBuf
+	var want bytes.Buffer
+	for i := 0; want.Len() < 3*mpChunkSize; i++ {
+		s := strings.Repeat(string(rune('a'+i%26)), i%5000)
+		b.raw(s)
+		want.WriteString(s)
+	}
+	if b.Len() != want.Len() {
+		t.Fatalf("Len %d, want %d", b.Len(), want.Len())
+	}
+	if got := b.bytes(); !bytes.Equal(got, want.Bytes()) {
+		t.Error("chunked bytes differ from what was written")
+	}
+}
