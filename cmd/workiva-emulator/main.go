@@ -87,7 +87,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 
 // serve runs the emulator until ctx ends.
 func serve(ctx context.Context, c config, stdout io.Writer) error {
-	s, err := emulator.StartOn(c.addr, c.opts)
+	s, err := emulator.StartOn(c.addr, c.opts) //nolint:contextcheck // the server outlives no context: Shutdown below ends it
 	if err != nil {
 		return err
 	}
@@ -104,7 +104,7 @@ func serve(ctx context.Context, c config, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "Workiva API emulator listening on %s (organization %s, %d activities, client id %s)\n",
 		s.URL(), s.OrganizationID(), len(s.Activities()), s.ClientID())
 	<-ctx.Done()
-	if err := s.Shutdown(5 * time.Second); err != nil {
+	if err := s.Shutdown(5 * time.Second); err != nil { //nolint:contextcheck // a fresh grace period: the signal context is already done
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil

@@ -6,6 +6,7 @@ package emulator
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"net/url"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -93,6 +95,10 @@ type Server struct {
 	issued   int
 	log      []Request
 	idxCache map[string][]int32
+
+	// inFlight counts handlers that have not logged yet: a client can have
+	// its whole answer before the handler returns and records it.
+	inFlight atomic.Int64
 }
 
 // New builds a server without listening; use it as an http.Handler (next
@@ -134,7 +140,7 @@ func StartOn(addr string, opts Options) (*Server, error) {
 		return nil, err
 	}
 	s := New(opts)
-	ln, err := net.Listen("tcp", addr)
+	ln, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("emulator: listen on %s: %w", addr, err)
 	}
@@ -221,8 +227,13 @@ func (s *Server) Requests() []Request {
 	return append([]Request(nil), s.log...)
 }
 
-// ResetRequests empties the request log.
+// ResetRequests empties the request log. It first lets requests already being
+// answered finish (for up to 5 s), so that a request of an earlier step is
+// never logged after the reset.
 func (s *Server) ResetRequests() {
+	for deadline := time.Now().Add(5 * time.Second); s.inFlight.Load() > 0 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.log = nil

@@ -460,7 +460,9 @@ func TestPaginationWalksEverything(t *testing.T) {
 			}
 			size := 1000
 			if tc.size != "" {
-				fmt.Sscan(tc.size, &size)
+				if _, err := fmt.Sscan(tc.size, &size); err != nil {
+					t.Fatalf("page size %q: %v", tc.size, err)
+				}
 			}
 			if n, wantN := len(s.Requests()), (len(want)+size-1)/size; n != wantN {
 				t.Errorf("%d requests, want %d", n, wantN)
@@ -687,7 +689,11 @@ func TestFaultLatency(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.URL()+"/admin/v1/activityActions", nil)
-	if _, err := http.DefaultClient.Do(req); !errors.Is(err, context.DeadlineExceeded) {
+	resp, err := http.DefaultClient.Do(req)
+	if resp != nil {
+		resp.Body.Close()
+	}
+	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err %v", err)
 	}
 	// The handler notices and logs the abandoned request with status 0.
@@ -865,4 +871,28 @@ func (r *recorder) Header() http.Header { return r.header }
 func (r *recorder) WriteHeader(s int)   { r.status = s }
 func (r *recorder) Write(b []byte) (int, error) {
 	return r.body.Write(b)
+}
+
+// A request still being answered when the log is reset belongs to the earlier
+// step: it must not show up in the fresh log (this made request-count tests
+// flaky when a client had its answer before the handler logged it).
+func TestResetRequestsWaitsForRequestsInFlight(t *testing.T) {
+	s := start(t, Options{Activities: 20})
+	s.SetFaults(Faults{Latency: 50 * time.Millisecond})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		resp, err := http.Get(s.URL() + "/admin/v1/activityActions")
+		if err == nil {
+			resp.Body.Close()
+		}
+	}()
+	for deadline := time.Now().Add(2 * time.Second); s.inFlight.Load() == 0 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+	s.ResetRequests()
+	<-done
+	if got := s.Requests(); len(got) != 0 {
+		t.Fatalf("log after reset holds %d request(s) of the earlier step: %+v", len(got), got)
+	}
 }

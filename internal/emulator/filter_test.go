@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -104,8 +105,8 @@ func TestParseFilterInvalid(t *testing.T) {
 			if err == nil {
 				t.Fatalf("ParseFilter = %v, want an error", e)
 			}
-			fe, ok := err.(*FilterError)
-			if !ok {
+			var fe *FilterError
+			if !errors.As(err, &fe) {
 				t.Fatalf("error %T, want *FilterError", err)
 			}
 			if !strings.Contains(fe.Msg, tt.wantMsg) {
@@ -173,7 +174,7 @@ func FuzzParseFilter(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		e, err := ParseFilter(s)
 		if err != nil {
-			if _, ok := err.(*FilterError); !ok {
+			if fe := (*FilterError)(nil); !errors.As(err, &fe) {
 				t.Fatalf("error of type %T", err)
 			}
 			return

@@ -55,6 +55,7 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 
 // ServeHTTP answers the token endpoint and the /admin/v1 operations.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.inFlight.Add(1)
 	sw := &statusWriter{ResponseWriter: w}
 	q, qerr := url.ParseQuery(r.URL.RawQuery)
 	entry := Request{
@@ -69,6 +70,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		entry.Status = sw.status
 		s.record(entry)
+		s.inFlight.Add(-1)
 	}()
 
 	if lat := s.Faults().Latency; lat > 0 {

@@ -44,6 +44,7 @@ func BenchmarkActivitiesRead(b *testing.B) {
 }
 
 func benchRead(b *testing.B, n int) {
+	b.Helper()
 	srv, err := emulator.Start(emulator.Options{Activities: n})
 	if err != nil {
 		b.Fatal(err)
@@ -103,6 +104,7 @@ func benchRead(b *testing.B, n int) {
 // counted on the first call only: decoding is Terraform's cost, not the
 // provider's).
 func benchReader(b *testing.B, p *workivaProvider) func(*testing.B, int) {
+	b.Helper()
 	ctx := context.Background()
 	s, err := newServer(p)
 	if err != nil {
@@ -121,6 +123,7 @@ func benchReader(b *testing.B, p *workivaProvider) func(*testing.B, int) {
 	}
 	checked := false
 	return func(b *testing.B, n int) {
+		b.Helper()
 		resp, err := s.ReadDataSource(ctx, &tfprotov6.ReadDataSourceRequest{TypeName: activitiesDataSourceName, Config: &config})
 		if err != nil || resp.State == nil || len(resp.Diagnostics) > 0 {
 			b.Fatalf("read: %v, %v", err, toDiagText(resp))
@@ -157,13 +160,14 @@ func toDiagText(resp *tfprotov6.ReadDataSourceResponse) string {
 
 // benchConfigure runs the provider's Configure against srv, so the client
 // is set up exactly as in a real run (transport, retries, logger).
-func benchConfigure(b testing.TB, srv *emulator.Server) *providerData {
-	return benchProvider(b, srv).configured()
+func benchConfigure(tb testing.TB, srv *emulator.Server) *providerData {
+	tb.Helper()
+	return benchProvider(tb, srv).configured()
 }
 
 // benchProvider is benchConfigure returning the configured provider.
-func benchProvider(b testing.TB, srv *emulator.Server) *workivaProvider {
-	b.Helper()
+func benchProvider(tb testing.TB, srv *emulator.Server) *workivaProvider {
+	tb.Helper()
 	ctx := context.Background()
 	p := &workivaProvider{version: "bench"}
 	var sresp provider.SchemaResponse
@@ -187,7 +191,7 @@ func benchProvider(b testing.TB, srv *emulator.Server) *workivaProvider {
 		Config:           tfsdk.Config{Schema: sresp.Schema, Raw: tftypes.NewValue(typ, vals)},
 	}, &resp)
 	if resp.Diagnostics.HasError() || p.configured() == nil {
-		b.Fatalf("configure: %v", resp.Diagnostics)
+		tb.Fatalf("configure: %v", resp.Diagnostics)
 	}
 	return p
 }
@@ -242,6 +246,7 @@ type baseline struct {
 }
 
 func newBaseline(b *testing.B, srv *emulator.Server) *baseline {
+	b.Helper()
 	hc := &http.Client{Transport: cleanhttp.DefaultPooledTransport()}
 	resp, err := hc.PostForm(srv.URL()+workiva.TokenPath, url.Values{
 		"grant_type": {"client_credentials"}, "client_id": {srv.ClientID()}, "client_secret": {srv.ClientSecret()},
@@ -267,6 +272,7 @@ func newBaseline(b *testing.B, srv *emulator.Server) *baseline {
 }
 
 func (bl *baseline) walk(b *testing.B) int {
+	b.Helper()
 	var all []baselineActivity
 	for next := bl.first; next != ""; {
 		req, err := http.NewRequest(http.MethodGet, next, nil)

@@ -82,7 +82,7 @@ func (s *server) ReadDataSource(ctx context.Context, req *tfprotov6.ReadDataSour
 		}
 	})
 	sr := s.schemas[req.TypeName]
-	resp := &tfprotov6.ReadDataSourceResponse{Diagnostics: toProtoDiags(sr.Diagnostics)}
+	resp := &tfprotov6.ReadDataSourceResponse{Diagnostics: toProtoDiags(ctx, sr.Diagnostics)}
 	if sr.Diagnostics.HasError() {
 		return resp, nil
 	}
@@ -95,11 +95,11 @@ func (s *server) ReadDataSource(ctx context.Context, req *tfprotov6.ReadDataSour
 	if err != nil {
 		resp.Diagnostics = append(resp.Diagnostics, errorDiag(req.TypeName+": invalid configuration",
 			"Decoding the configuration Terraform sent: "+err.Error()))
-		return resp, nil
+		return resp, nil //nolint:nilerr // the protocol carries the failure as an error diagnostic
 	}
 
 	b, diags := ds.readMsgPack(ctx, tfsdk.Config{Raw: raw, Schema: sr.Schema})
-	resp.Diagnostics = append(resp.Diagnostics, toProtoDiags(diags)...)
+	resp.Diagnostics = append(resp.Diagnostics, toProtoDiags(ctx, diags)...)
 	if b != nil && !diags.HasError() {
 		resp.State = &tfprotov6.DynamicValue{MsgPack: b}
 	}
@@ -112,7 +112,7 @@ func errorDiag(summary, detail string) *tfprotov6.Diagnostic {
 
 // toProtoDiags converts framework diagnostics to the protocol's, as the
 // framework's server does.
-func toProtoDiags(diags diag.Diagnostics) []*tfprotov6.Diagnostic {
+func toProtoDiags(ctx context.Context, diags diag.Diagnostics) []*tfprotov6.Diagnostic {
 	var out []*tfprotov6.Diagnostic
 	for _, d := range diags {
 		pd := &tfprotov6.Diagnostic{Summary: d.Summary(), Detail: d.Detail(), Severity: tfprotov6.DiagnosticSeverityInvalid}
@@ -123,7 +123,7 @@ func toProtoDiags(diags diag.Diagnostics) []*tfprotov6.Diagnostic {
 			pd.Severity = tfprotov6.DiagnosticSeverityWarning
 		}
 		if dp, ok := d.(diag.DiagnosticWithPath); ok {
-			pd.Attribute = toAttributePath(dp.Path())
+			pd.Attribute = toAttributePath(ctx, dp.Path())
 		}
 		out = append(out, pd)
 	}
@@ -132,7 +132,7 @@ func toProtoDiags(diags diag.Diagnostics) []*tfprotov6.Diagnostic {
 
 // toAttributePath converts a framework path; nil for the empty path (a
 // diagnostic about the whole data source).
-func toAttributePath(p path.Path) *tftypes.AttributePath {
+func toAttributePath(ctx context.Context, p path.Path) *tftypes.AttributePath {
 	steps := p.Steps()
 	if len(steps) == 0 {
 		return nil
@@ -147,7 +147,7 @@ func toAttributePath(p path.Path) *tftypes.AttributePath {
 		case path.PathStepElementKeyString:
 			ap = ap.WithElementKeyString(string(st))
 		case path.PathStepElementKeyValue:
-			v, err := st.Value.ToTerraformValue(context.Background())
+			v, err := st.ToTerraformValue(ctx)
 			if err != nil {
 				return ap // stop at the deepest step that converts
 			}

@@ -16,7 +16,7 @@ func TestToProtoDiags(t *testing.T) {
 	d.AddAttributeError(path.Root("filter"), "bad", "detail")
 	d.AddAttributeWarning(path.Root("a").AtListIndex(2).AtMapKey("k"), "warn", "w")
 	d.AddError("whole", "no path")
-	got := toProtoDiags(d)
+	got := toProtoDiags(context.Background(), d)
 	if len(got) != 3 {
 		t.Fatalf("%d diagnostics", len(got))
 	}

@@ -108,6 +108,7 @@ func BenchmarkParallelWalk(b *testing.B) {
 	}
 	s.SetFaults(emulator.Faults{Latency: 50 * time.Millisecond})
 	read := func(b *testing.B, p int) {
+		b.Helper()
 		q := q
 		q.Parallelism = p
 		res, err := c.ListActivities(context.Background(), q, func(*Activity) error { return nil })

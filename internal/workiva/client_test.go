@@ -525,6 +525,7 @@ func TestTokenErrorRedactsEchoedSecret(t *testing.T) {
 }
 
 func pageTest(t *testing.T, mutate func(page int, body map[string]any, raw *[]byte)) (*fakeAPI, *Client) {
+	t.Helper()
 	p := &pager{items: testActivities(30), mutate: mutate}
 	f := newFake(t, p.ServeHTTP)
 	p.base = f.URL
@@ -647,7 +648,7 @@ func TestForeignNextLink(t *testing.T) {
 			strings.Replace(f.URL(), "http://", "http://user:pw@", 1) + "/x",
 		}
 	}
-	for i := 0; i < 6; i++ {
+	for i := range 6 {
 		var f *fakeAPI
 		_, c := func() (*fakeAPI, *Client) {
 			ff, cc := pageTest(t, func(page int, body map[string]any, raw *[]byte) {
@@ -866,7 +867,7 @@ func TestCallbackStopAndError(t *testing.T) {
 	}
 	boom := errors.New("boom")
 	_, err = c.ListActivities(context.Background(), ActivityQuery{OrganizationID: "o", PageSize: 10}, func(a *Activity) error { return boom })
-	if err != boom {
+	if err != boom { //nolint:errorlint // the contract: fn's error comes back unchanged, not wrapped
 		t.Errorf("callback error: got %v", err)
 	}
 }

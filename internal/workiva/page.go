@@ -121,7 +121,7 @@ func decodePage(d *objDecoder, r io.Reader, item func(d *objDecoder) error) (pag
 		// activities" for a broken answer would be wrong.
 		return pi, errors.New(`page has no "data" array`)
 	}
-	if _, err := dec.ReadToken(); err != io.EOF {
+	if _, err := dec.ReadToken(); !errors.Is(err, io.EOF) {
 		if err != nil && !isSyntax(err) {
 			return pi, err // a read error after the page
 		}
@@ -151,7 +151,7 @@ func isSyntax(err error) bool {
 
 // eofIsUnexpected: io.EOF inside a page means the body broke off.
 func eofIsUnexpected(err error) error {
-	if err == io.EOF {
+	if errors.Is(err, io.EOF) {
 		return io.ErrUnexpectedEOF
 	}
 	return err

@@ -150,7 +150,7 @@ func TestDecodeActivityPageStop(t *testing.T) {
 		}
 		return nil
 	})
-	if err != ErrStop || n != 2 || next != "" {
+	if err != ErrStop || n != 2 || next != "" { //nolint:errorlint // returned unchanged, not wrapped
 		t.Errorf("stop mid-page: %q %d %v", next, n, err)
 	}
 	// Stopping on the last item still reads the trailing @nextLink.
@@ -160,12 +160,12 @@ func TestDecodeActivityPageStop(t *testing.T) {
 		}
 		return nil
 	})
-	if err != ErrStop || n != 3 || next != "https://h/n" {
+	if err != ErrStop || n != 3 || next != "https://h/n" { //nolint:errorlint // returned unchanged, not wrapped
 		t.Errorf("stop at end: %q %d %v", next, n, err)
 	}
 	boom := errors.New("boom")
 	_, n, err = DecodeActivityPage(strings.NewReader(body), func(a *Activity) error { return boom })
-	if err != boom || n != 1 {
+	if err != boom || n != 1 { //nolint:errorlint // returned unchanged, not wrapped
 		t.Errorf("callback error: %d %v", n, err)
 	}
 }

@@ -85,6 +85,8 @@ type parallelWalk struct {
 // With MaxResults k it stops at k items and reports Truncated as the
 // sequential walk does; sub-walks whose items can no longer be needed are
 // cancelled. Any sub-walk error fails the walk and cancels the others.
+//
+//nolint:contextcheck // every sub-walk context derives from ctx (context.WithCancel below)
 func (c *Client) listParallel(ctx context.Context, q ActivityQuery, bounds []time.Time, fn func(*Activity) error) (ListResult, error) {
 	n := len(bounds) - 1
 	pw := &parallelWalk{wake: make(chan struct{}, 1), limit: q.MaxResults, ctx: ctx, op: OpListOrganizationActivities}

@@ -91,7 +91,7 @@ func (c *Client) send(ctx context.Context, cl *call, rawURL, tok string) (*http.
 		CheckRetry: func(ctx context.Context, resp *http.Response, err error) (bool, error) {
 			return c.checkRetry(ctx, cl, resp, err)
 		},
-		Backoff: func(min, max time.Duration, n int, resp *http.Response) time.Duration {
+		Backoff: func(_, _ time.Duration, _ int, resp *http.Response) time.Duration {
 			return c.backoff(ctx, cl, resp)
 		},
 		ErrorHandler: func(resp *http.Response, err error, tries int) (*http.Response, error) {
@@ -213,15 +213,15 @@ func (c *Client) backoff(ctx context.Context, cl *call, resp *http.Response) tim
 	return c.waitHook(wait)
 }
 
-// expBackoff doubles from min per failed attempt (1-based), capped at max,
+// expBackoff doubles from lo per failed attempt (1-based), capped at hi,
 // then picks uniformly in [d/2, d] so that many clients do not retry in step.
-func expBackoff(min, max time.Duration, attempt int) time.Duration {
-	d := min
-	for i := 1; i < attempt && d < max; i++ {
+func expBackoff(lo, hi time.Duration, attempt int) time.Duration {
+	d := lo
+	for i := 1; i < attempt && d < hi; i++ {
 		d *= 2
 	}
-	if d > max || d <= 0 {
-		d = max
+	if d > hi || d <= 0 {
+		d = hi
 	}
 	half := d / 2
 	if half <= 0 {

@@ -34,7 +34,7 @@ func (a *Activity) UnmarshalJSON(b []byte) error {
 	if err != nil {
 		return err
 	}
-	if _, err := d.dec.ReadToken(); err != io.EOF {
+	if _, err := d.dec.ReadToken(); !errors.Is(err, io.EOF) {
 		return errors.New("unexpected data after the activity")
 	}
 	if v != nil {
