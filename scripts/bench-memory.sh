@@ -71,32 +71,6 @@ CONF
 export TF_CLI_CONFIG_FILE="$tmp/cli.tfrc" CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
 unset TF_PLUGIN_CACHE_DIR TF_DATA_DIR TF_LOG
 
-# start_emulator N: serve N activities and export the WORKIVA_* variables.
-start_emulator() {
-  local env_file="$tmp/emulator.env"
-  rm -f "$env_file"
-  "$tmp/bin/workiva-emulator" -addr 127.0.0.1:0 -activities "$1" -env-file "$env_file" -now now \
-    >"$tmp/emulator.log" 2>&1 &
-  emulator_pid=$!
-  for _ in $(seq 1 600); do
-    if [[ -s "$env_file" ]] && grep -q '^WORKIVA_ORGANIZATION_ID=' "$env_file"; then
-      break
-    fi
-    kill -0 "$emulator_pid" 2>/dev/null || { cat "$tmp/emulator.log" >&2; die "the emulator exited early"; }
-    sleep 0.1
-  done
-  grep -q '^WORKIVA_ORGANIZATION_ID=' "$env_file" 2>/dev/null || die "the emulator did not start within 60s"
-  while IFS='=' read -r key value; do
-    case "$key" in
-      WORKIVA_*) export "$key=$value" ;;
-    esac
-  done <"$env_file"
-  case "$WORKIVA_API_URL" in
-    http://127.0.0.1:*) ;;
-    *) die "the emulator is not on loopback: $WORKIVA_API_URL" ;;
-  esac
-}
-
 # raw_json_bytes: the bytes of every page of the data source's default read
 # ($maxpagesize=1000, newest first), following @nextLink as the client does.
 raw_json_bytes() {
@@ -192,7 +166,7 @@ verdict() { # verdict AWK_CONDITION: sets res to PASS or FAIL (and remembers a f
 }
 
 log "provider memory: plan reading $MEM_ACTIVITIES activities"
-start_emulator "$MEM_ACTIVITIES"
+start_emulator "$tmp/bin/workiva-emulator" "$MEM_ACTIVITIES" "$tmp"
 raw="$(raw_json_bytes)"
 run_plan mem false
 [[ "$plan_count" == "$MEM_ACTIVITIES" ]] || die "plan read $plan_count activities, want $MEM_ACTIVITIES"
@@ -203,7 +177,7 @@ echo "RESULT cli-full N=$MEM_ACTIVITIES cli-cpu=${plan_cli_cpu}s cli-peak-rss=$(
 stop_emulator
 
 log "summary_only against full: plans reading $SUMMARY_ACTIVITIES activities"
-start_emulator "$SUMMARY_ACTIVITIES"
+start_emulator "$tmp/bin/workiva-emulator" "$SUMMARY_ACTIVITIES" "$tmp"
 run_plan full false
 full_cpu="$plan_cli_cpu" full_hwm="$plan_cli_hwm_kb" full_pcpu="$plan_provider_cpu" full_prss="$plan_provider_rss_kb" full_wall="$plan_wall"
 run_plan summary true

@@ -31,27 +31,7 @@ go build -trimpath -ldflags "-X main.version=0.0.0-demo" -o "$tmp/plugins/terraf
 go build -trimpath -o "$tmp/workiva-emulator" ./cmd/workiva-emulator
 
 log "starting the emulator"
-env_file="$tmp/emulator.env"
-"$tmp/workiva-emulator" -addr 127.0.0.1:0 -activities "${DEMO_ACTIVITIES:-5000}" \
-  -env-file "$env_file" -now now >"$tmp/emulator.log" 2>&1 &
-emulator_pid=$!
-
-# The emulator writes the env file once it listens; the last key marks it complete.
-for _ in $(seq 1 300); do
-  if [[ -s "$env_file" ]] && grep -q '^WORKIVA_ORGANIZATION_ID=' "$env_file"; then
-    break
-  fi
-  kill -0 "$emulator_pid" 2>/dev/null || { cat "$tmp/emulator.log" >&2; die "the emulator exited early"; }
-  sleep 0.1
-done
-grep -q '^WORKIVA_ORGANIZATION_ID=' "$env_file" 2>/dev/null || die "the emulator did not write $env_file within 30s"
-
-# KEY=VALUE lines, exported one by one rather than sourced: values are data.
-while IFS='=' read -r key value; do
-  case "$key" in
-    WORKIVA_*) export "$key=$value" ;;
-  esac
-done <"$env_file"
+start_emulator "$tmp/workiva-emulator" "${DEMO_ACTIVITIES:-5000}" "$tmp"
 log "emulator listening at $WORKIVA_API_URL"
 
 # dev_overrides makes both CLIs load the provider from $tmp/plugins without
