@@ -145,12 +145,7 @@ type ConfigError struct {
 	Reason  string
 }
 
-func (e *ConfigError) Error() string {
-	if e.Value != "" {
-		return fmt.Sprintf("workiva: invalid %s %q: %s", e.Setting, e.Value, e.Reason)
-	}
-	return fmt.Sprintf("workiva: invalid %s: %s", e.Setting, e.Reason)
-}
+func (e *ConfigError) Error() string { return invalidMessage(e.Setting, e.Value, e.Reason) }
 
 // QueryError is an invalid argument to an operation (ActivityQuery,
 // ActionListOptions or an ID), found before any request is sent. Field is the
@@ -161,11 +156,15 @@ type QueryError struct {
 	Reason string
 }
 
-func (e *QueryError) Error() string {
-	if e.Value != "" {
-		return fmt.Sprintf("workiva: invalid %s %q: %s", e.Field, e.Value, e.Reason)
+func (e *QueryError) Error() string { return invalidMessage(e.Field, e.Value, e.Reason) }
+
+// invalidMessage words ConfigError and QueryError alike; the value is left
+// out when empty (secrets are never put in Value).
+func invalidMessage(name, value, reason string) string {
+	if value != "" {
+		return fmt.Sprintf("workiva: invalid %s %q: %s", name, value, reason)
 	}
-	return fmt.Sprintf("workiva: invalid %s: %s", e.Field, e.Reason)
+	return fmt.Sprintf("workiva: invalid %s: %s", name, reason)
 }
 
 // RetryAfterError ends a call at once when the server asks for a wait
