@@ -1,6 +1,9 @@
 package provider
 
 import (
+	"slices"
+	"strings"
+
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -10,143 +13,223 @@ import (
 	"github.com/workiva/terraform-provider-workiva/internal/workiva"
 )
 
-// One schema, one set of attribute types and one encoder (msgpack.go) serve
-// both the top level of workiva_activity and each element of
-// workiva_activities.activities. The attr.Type maps are built once: the list
-// data source builds hundreds of thousands of objects against them, and
-// ObjectValue keeps a reference rather than a copy.
+// The activity is declared once, in the field tables below: each field
+// names its attribute, gives its schema attribute (description included)
+// and says how to encode it from the client's struct. From the tables come
+// the schema (activitySchemaAttributes), the attribute types
+// (activityAttrTypes and the object types) and the MessagePack encoder
+// (activityEncoder, msgpack.go), whose map sizes are the tables' lengths.
+// Adding an attribute: decode it in internal/workiva (types.go), add a
+// field here, and extend the reference value in msgpack_test.go.
+//
+// The attr.Type maps are built once: the list data source builds hundreds
+// of thousands of objects against them, and ObjectValue keeps a reference
+// rather than a copy.
+
+// field is one attribute of an object whose Go value is a T.
+type field[T any] struct {
+	name string
+	attr schema.Attribute // Computed; its type is the attribute's type
+	// enc writes the attribute's value; e carries the encoder's scratch
+	// state and the configured ID of workiva_activity.
+	enc func(e *activityEncoder, b *mpBuf, v *T)
+	// key is name as a MessagePack string, written as is before the value.
+	key []byte
+}
+
+// fields sorts fs by name (the order the encoder writes them in; readers
+// look attributes up by name) and pre-encodes each name.
+func fields[T any](fs ...field[T]) []field[T] {
+	slices.SortFunc(fs, func(a, b field[T]) int { return strings.Compare(a.name, b.name) })
+	for i := range fs {
+		var k mpBuf
+		k.str(fs[i].name)
+		fs[i].key = k.bytes()
+	}
+	return fs
+}
+
+// strField is an optional string: empty (omitted by the API) is null.
+func strField[T any](name, desc string, get func(*T) string) field[T] {
+	return field[T]{
+		name: name,
+		attr: schema.StringAttribute{Computed: true, MarkdownDescription: desc},
+		enc:  func(_ *activityEncoder, b *mpBuf, v *T) { b.optStr(get(v)) },
+	}
+}
+
+func boolField[T any](name, desc string, get func(*T) bool) field[T] {
+	return field[T]{
+		name: name,
+		attr: schema.BoolAttribute{Computed: true, MarkdownDescription: desc},
+		enc:  func(_ *activityEncoder, b *mpBuf, v *T) { b.boolean(get(v)) },
+	}
+}
+
+// strListField is a list of strings; nil is an empty list, never null.
+func strListField[T any](name, desc string, get func(*T) []string) field[T] {
+	return field[T]{
+		name: name,
+		attr: schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: desc},
+		enc: func(_ *activityEncoder, b *mpBuf, v *T) {
+			l := get(v)
+			b.arrayHeader(len(l))
+			for _, s := range l {
+				b.str(s)
+			}
+		},
+	}
+}
+
+// objectField is a nested object; get returning nil writes null.
+func objectField[T, U any](name, desc string, sub []field[U], get func(*T) *U) field[T] {
+	return field[T]{
+		name: name,
+		attr: schema.SingleNestedAttribute{Computed: true, MarkdownDescription: desc, Attributes: schemaAttributes(sub)},
+		enc: func(e *activityEncoder, b *mpBuf, v *T) {
+			if u := get(v); u != nil {
+				encodeObject(e, b, sub, u)
+			} else {
+				b.null()
+			}
+		},
+	}
+}
+
+// objectListField is a list of nested objects; nil is an empty list.
+func objectListField[T, U any](name, desc string, sub []field[U], get func(*T) []U) field[T] {
+	return field[T]{
+		name: name,
+		attr: schema.ListNestedAttribute{
+			Computed: true, MarkdownDescription: desc,
+			NestedObject: schema.NestedAttributeObject{Attributes: schemaAttributes(sub)},
+		},
+		enc: func(e *activityEncoder, b *mpBuf, v *T) {
+			l := get(v)
+			b.arrayHeader(len(l))
+			for i := range l {
+				encodeObject(e, b, sub, &l[i])
+			}
+		},
+	}
+}
+
+// encodeObject writes v as a map of every field of fs.
+func encodeObject[T any](e *activityEncoder, b *mpBuf, fs []field[T], v *T) {
+	b.mapHeader(len(fs))
+	for i := range fs {
+		b.rawBytes(fs[i].key)
+		fs[i].enc(e, b, v)
+	}
+}
+
+func schemaAttributes[T any](fs []field[T]) map[string]schema.Attribute {
+	m := make(map[string]schema.Attribute, len(fs))
+	for _, f := range fs {
+		m[f.name] = f.attr
+	}
+	return m
+}
+
+func attrTypes[T any](fs []field[T]) map[string]attr.Type {
+	m := make(map[string]attr.Type, len(fs))
+	for _, f := range fs {
+		m[f.name] = f.attr.GetType()
+	}
+	return m
+}
 
 var (
-	actionAttrTypes = map[string]attr.Type{
-		"id":         types.StringType,
-		"alias":      types.StringType,
-		"name":       types.StringType,
-		"category":   types.StringType,
-		"deprecated": types.BoolType,
-	}
-	performerAttrTypes = map[string]attr.Type{
-		"id":           types.StringType,
-		"type":         types.StringType,
-		"display_name": types.StringType,
-		"unique_name":  types.StringType,
-		"ip_address":   types.StringType,
-	}
-	targetAttrTypes = map[string]attr.Type{
-		"id":           types.StringType,
-		"type":         types.StringType,
-		"display_name": types.StringType,
-		"unique_name":  types.StringType,
-	}
-	organizationAttrTypes = map[string]attr.Type{
-		"id":   types.StringType,
-		"name": types.StringType,
-	}
-	workspaceAttrTypes = map[string]attr.Type{
-		"id":   types.StringType,
-		"name": types.StringType,
-	}
+	actionFields = fields(
+		strField("id", "Action ID, e.g. `com.workiva.administration.workspace_membership.create`.", func(a *workiva.ActivityAction) string { return a.ID }),
+		strField("alias", "Action alias, e.g. `workspace_membership_create`: the stable key to match on.", func(a *workiva.ActivityAction) string { return a.Alias }),
+		strField("name", "Human-readable action name.", func(a *workiva.ActivityAction) string { return a.Name }),
+		strField("category", "Action category.", func(a *workiva.ActivityAction) string { return a.Category }),
+		boolField("deprecated", "Whether Workiva has deprecated the action.", func(a *workiva.ActivityAction) bool { return a.Deprecated }),
+	)
+	performerFields = fields(
+		strField("id", "Performer ID.", func(p *workiva.Performer) string { return p.ID }),
+		strField("type", "Performer type, e.g. `user`.", func(p *workiva.Performer) string { return p.Type }),
+		strField("display_name", "Display name.", func(p *workiva.Performer) string { return p.DisplayName }),
+		strField("unique_name", "Unique name, e.g. a user name.", func(p *workiva.Performer) string { return p.UniqueName }),
+		strField("ip_address", "IP address the activity came from.", func(p *workiva.Performer) string { return p.IPAddress }),
+	)
+	targetFields = fields(
+		strField("id", "Target ID.", func(t *workiva.Target) string { return t.ID }),
+		strField("type", "Target type.", func(t *workiva.Target) string { return t.Type }),
+		strField("display_name", "Display name.", func(t *workiva.Target) string { return t.DisplayName }),
+		strField("unique_name", "Unique name.", func(t *workiva.Target) string { return t.UniqueName }),
+	)
+	organizationFields = fields(
+		strField("id", "Organization ID.", func(o *workiva.Organization) string { return o.ID }),
+		strField("name", "Organization name.", func(o *workiva.Organization) string { return o.Name }),
+	)
+	workspaceFields = fields(
+		strField("id", "Workspace ID.", func(w *workiva.Workspace) string { return w.ID }),
+		strField("name", "Workspace name.", func(w *workiva.Workspace) string { return w.Name }),
+	)
 
-	actionObjectType       = types.ObjectType{AttrTypes: actionAttrTypes}
-	performerObjectType    = types.ObjectType{AttrTypes: performerAttrTypes}
-	targetObjectType       = types.ObjectType{AttrTypes: targetAttrTypes}
-	organizationObjectType = types.ObjectType{AttrTypes: organizationAttrTypes}
-	workspaceObjectType    = types.ObjectType{AttrTypes: workspaceAttrTypes}
+	// activityFields is the activity object: the top level of
+	// workiva_activity and each element of workiva_activities.activities.
+	activityFields = fields(
+		field[workiva.Activity]{
+			name: "id",
+			attr: schema.StringAttribute{Computed: true, MarkdownDescription: "Activity ID (base64; may contain `=`, `/` and `+`)."},
+			// workiva_activity keeps the ID exactly as configured.
+			enc: func(e *activityEncoder, b *mpBuf, a *workiva.Activity) {
+				if e.id != "" {
+					b.str(e.id)
+				} else {
+					b.str(a.ID)
+				}
+			},
+		},
+		strField("activity_date_time", "When the activity happened (RFC 3339).", func(a *workiva.Activity) string { return a.ActivityDateTime }),
+		strField("summary", "Description of the activity; null when Workiva gives none.", func(a *workiva.Activity) string { return a.Summary }),
+		strField("outcome", "`success`, `failure`, `pending` or `unknown`; null when absent.", func(a *workiva.Activity) string { return a.Outcome }),
+		objectField("action", "The action that produced the activity.", actionFields,
+			func(a *workiva.Activity) *workiva.ActivityAction { return &a.Action }),
+		objectField("performer", "Who or what performed the activity. Fields Workiva omits are null.", performerFields,
+			func(a *workiva.Activity) *workiva.Performer { return &a.Performer }),
+		objectListField("targets", "Resources the activity affected, in API order; empty when none.", targetFields,
+			func(a *workiva.Activity) []workiva.Target { return a.Targets }),
+		objectField("organization", "The organization the activity belongs to.", organizationFields,
+			func(a *workiva.Activity) *workiva.Organization { return &a.Organization }),
+		objectField("workspace", "The workspace the activity belongs to; null when it has none.", workspaceFields,
+			func(a *workiva.Activity) *workiva.Workspace { return a.Workspace }),
+		strListField("tags", "Tags such as `correlationId:...` or `eventId:...`; empty when none.",
+			func(a *workiva.Activity) []string { return a.Tags }),
+		field[workiva.Activity]{
+			name: "attachments_json",
+			attr: schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The attachments array as compact JSON text (`[]` when none); decode with `jsondecode()`.",
+			},
+			enc: func(e *activityEncoder, b *mpBuf, a *workiva.Activity) { e.attachments(b, a.Attachments) },
+		},
+	)
 
-	activityAttrTypes = map[string]attr.Type{
-		"id":                 types.StringType,
-		"activity_date_time": types.StringType,
-		"summary":            types.StringType,
-		"outcome":            types.StringType,
-		"action":             actionObjectType,
-		"performer":          performerObjectType,
-		"targets":            types.ListType{ElemType: targetObjectType},
-		"organization":       organizationObjectType,
-		"workspace":          workspaceObjectType,
-		"tags":               types.ListType{ElemType: types.StringType},
-		"attachments_json":   types.StringType,
-	}
+	actionAttrTypes    = attrTypes(actionFields)
+	actionObjectType   = types.ObjectType{AttrTypes: actionAttrTypes}
+	activityAttrTypes  = attrTypes(activityFields)
 	activityObjectType = types.ObjectType{AttrTypes: activityAttrTypes}
 )
 
-func actionSchemaAttributes() map[string]schema.Attribute {
-	return map[string]schema.Attribute{
-		"id":         schema.StringAttribute{Computed: true, MarkdownDescription: "Action ID, e.g. `com.workiva.administration.workspace_membership.create`."},
-		"alias":      schema.StringAttribute{Computed: true, MarkdownDescription: "Action alias, e.g. `workspace_membership_create`: the stable key to match on."},
-		"name":       schema.StringAttribute{Computed: true, MarkdownDescription: "Human-readable action name."},
-		"category":   schema.StringAttribute{Computed: true, MarkdownDescription: "Action category."},
-		"deprecated": schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether Workiva has deprecated the action."},
-	}
-}
+func actionSchemaAttributes() map[string]schema.Attribute { return schemaAttributes(actionFields) }
 
 // activitySchemaAttributes returns the activity attributes. At the top level
 // of workiva_activity, `id` is the required lookup key; inside a list every
 // attribute is computed.
 func activitySchemaAttributes(topLevel bool) map[string]schema.Attribute {
-	id := schema.StringAttribute{Computed: true, MarkdownDescription: "Activity ID (base64; may contain `=`, `/` and `+`)."}
+	m := schemaAttributes(activityFields)
 	if topLevel {
-		id = schema.StringAttribute{
+		m["id"] = schema.StringAttribute{
 			Required:            true,
 			MarkdownDescription: "ID of the activity to read (base64; may contain `=`, `/` and `+`).",
 			Validators:          []validator.String{notBlank()},
 		}
 	}
-	return map[string]schema.Attribute{
-		"id":                 id,
-		"activity_date_time": schema.StringAttribute{Computed: true, MarkdownDescription: "When the activity happened (RFC 3339)."},
-		"summary":            schema.StringAttribute{Computed: true, MarkdownDescription: "Description of the activity; null when Workiva gives none."},
-		"outcome":            schema.StringAttribute{Computed: true, MarkdownDescription: "`success`, `failure`, `pending` or `unknown`; null when absent."},
-		"action": schema.SingleNestedAttribute{
-			Computed:            true,
-			MarkdownDescription: "The action that produced the activity.",
-			Attributes:          actionSchemaAttributes(),
-		},
-		"performer": schema.SingleNestedAttribute{
-			Computed:            true,
-			MarkdownDescription: "Who or what performed the activity. Fields Workiva omits are null.",
-			Attributes: map[string]schema.Attribute{
-				"id":           schema.StringAttribute{Computed: true, MarkdownDescription: "Performer ID."},
-				"type":         schema.StringAttribute{Computed: true, MarkdownDescription: "Performer type, e.g. `user`."},
-				"display_name": schema.StringAttribute{Computed: true, MarkdownDescription: "Display name."},
-				"unique_name":  schema.StringAttribute{Computed: true, MarkdownDescription: "Unique name, e.g. a user name."},
-				"ip_address":   schema.StringAttribute{Computed: true, MarkdownDescription: "IP address the activity came from."},
-			},
-		},
-		"targets": schema.ListNestedAttribute{
-			Computed:            true,
-			MarkdownDescription: "Resources the activity affected, in API order; empty when none.",
-			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-				"id":           schema.StringAttribute{Computed: true, MarkdownDescription: "Target ID."},
-				"type":         schema.StringAttribute{Computed: true, MarkdownDescription: "Target type."},
-				"display_name": schema.StringAttribute{Computed: true, MarkdownDescription: "Display name."},
-				"unique_name":  schema.StringAttribute{Computed: true, MarkdownDescription: "Unique name."},
-			}},
-		},
-		"organization": schema.SingleNestedAttribute{
-			Computed:            true,
-			MarkdownDescription: "The organization the activity belongs to.",
-			Attributes: map[string]schema.Attribute{
-				"id":   schema.StringAttribute{Computed: true, MarkdownDescription: "Organization ID."},
-				"name": schema.StringAttribute{Computed: true, MarkdownDescription: "Organization name."},
-			},
-		},
-		"workspace": schema.SingleNestedAttribute{
-			Computed:            true,
-			MarkdownDescription: "The workspace the activity belongs to; null when it has none.",
-			Attributes: map[string]schema.Attribute{
-				"id":   schema.StringAttribute{Computed: true, MarkdownDescription: "Workspace ID."},
-				"name": schema.StringAttribute{Computed: true, MarkdownDescription: "Workspace name."},
-			},
-		},
-		"tags": schema.ListAttribute{
-			Computed:            true,
-			ElementType:         types.StringType,
-			MarkdownDescription: "Tags such as `correlationId:...` or `eventId:...`; empty when none.",
-		},
-		"attachments_json": schema.StringAttribute{
-			Computed:            true,
-			MarkdownDescription: "The attachments array as compact JSON text (`[]` when none); decode with `jsondecode()`.",
-		},
-	}
+	return m
 }
 
 // optString maps an omitted (empty) optional string to null.

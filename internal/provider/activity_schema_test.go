@@ -5,11 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"runtime"
+	"slices"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/vmihailenco/msgpack/v5"
 
 	"github.com/workiva/terraform-provider-workiva/internal/emulator"
 	"github.com/workiva/terraform-provider-workiva/internal/workiva"
@@ -209,5 +212,58 @@ func BenchmarkEncode(b *testing.B) {
 			b.ReportMetric(float64(after.Mallocs-before.Mallocs)/per, "allocs/activity")
 			b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/per, "B/activity")
 		})
+	}
+}
+
+// TestActivityFieldsAgree checks that the encoder writes, at every level,
+// exactly the attributes the schema declares (no more, no fewer, map sizes
+// included), by decoding its output with a generic MessagePack decoder.
+func TestActivityFieldsAgree(t *testing.T) {
+	var e activityEncoder
+	var b mpBuf
+	e.activity(&b, sampleActivity(1), "")
+	var got map[string]any
+	if err := msgpack.Unmarshal(b.bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	var check func(at string, attrs map[string]schema.Attribute, v map[string]any)
+	check = func(at string, attrs map[string]schema.Attribute, v map[string]any) {
+		t.Helper()
+		if len(v) != len(attrs) {
+			t.Errorf("%s: encoded %d attributes, schema has %d", at, len(v), len(attrs))
+		}
+		for name, a := range attrs {
+			ev, ok := v[name]
+			if !ok {
+				t.Errorf("%s.%s: declared but not encoded", at, name)
+				continue
+			}
+			switch a := a.(type) {
+			case schema.SingleNestedAttribute:
+				m, _ := ev.(map[string]any)
+				check(at+"."+name, a.Attributes, m)
+			case schema.ListNestedAttribute:
+				l, _ := ev.([]any)
+				if len(l) == 0 {
+					t.Errorf("%s.%s: the sample should have elements", at, name)
+				}
+				for _, el := range l {
+					m, _ := el.(map[string]any)
+					check(at+"."+name+"[]", a.NestedObject.Attributes, m)
+				}
+			}
+		}
+	}
+	check("activity", activitySchemaAttributes(false), got)
+
+	names := func(fs []field[workiva.Activity]) []string {
+		var out []string
+		for _, f := range fs {
+			out = append(out, f.name)
+		}
+		return out
+	}(activityFields)
+	if !slices.IsSorted(names) || len(slices.Compact(slices.Clone(names))) != len(names) {
+		t.Errorf("activity fields not sorted or not unique: %v", names)
 	}
 }

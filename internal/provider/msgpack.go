@@ -214,101 +214,19 @@ func arrayHeaderLen(n int) int {
 	}
 }
 
-// activityEncoder writes activities in the schema of activitySchemaAttributes:
-// the only encoder of activities, for both data sources. Not safe for
-// concurrent use.
+// activityEncoder writes activities in the schema of activitySchemaAttributes,
+// field by field from activityFields: the only encoder of activities, for
+// both data sources. Not safe for concurrent use.
 type activityEncoder struct {
 	json bytes.Buffer // scratch for attachments_json
+	id   string       // the ID to write instead of the activity's, when set
 }
 
 // activity writes one activity object. id, when not empty, replaces the
 // activity's ID (workiva_activity keeps the ID exactly as configured).
-// Attributes are written in name order; readers look them up by name.
 func (e *activityEncoder) activity(b *mpBuf, a *workiva.Activity, id string) {
-	if id == "" {
-		id = a.ID
-	}
-	b.mapHeader(11)
-
-	b.str("action")
-	b.mapHeader(5)
-	b.str("alias")
-	b.optStr(a.Action.Alias)
-	b.str("category")
-	b.optStr(a.Action.Category)
-	b.str("deprecated")
-	b.boolean(a.Action.Deprecated)
-	b.str("id")
-	b.optStr(a.Action.ID)
-	b.str("name")
-	b.optStr(a.Action.Name)
-
-	b.str("activity_date_time")
-	b.optStr(a.ActivityDateTime)
-
-	b.str("attachments_json")
-	e.attachments(b, a.Attachments)
-
-	b.str("id")
-	b.str(id)
-
-	b.str("organization")
-	b.mapHeader(2)
-	b.str("id")
-	b.optStr(a.Organization.ID)
-	b.str("name")
-	b.optStr(a.Organization.Name)
-
-	b.str("outcome")
-	b.optStr(a.Outcome)
-
-	b.str("performer")
-	b.mapHeader(5)
-	b.str("display_name")
-	b.optStr(a.Performer.DisplayName)
-	b.str("id")
-	b.optStr(a.Performer.ID)
-	b.str("ip_address")
-	b.optStr(a.Performer.IPAddress)
-	b.str("type")
-	b.optStr(a.Performer.Type)
-	b.str("unique_name")
-	b.optStr(a.Performer.UniqueName)
-
-	b.str("summary")
-	b.optStr(a.Summary)
-
-	b.str("tags")
-	b.arrayHeader(len(a.Tags))
-	for _, t := range a.Tags {
-		b.str(t)
-	}
-
-	b.str("targets")
-	b.arrayHeader(len(a.Targets))
-	for i := range a.Targets {
-		t := &a.Targets[i]
-		b.mapHeader(4)
-		b.str("display_name")
-		b.optStr(t.DisplayName)
-		b.str("id")
-		b.optStr(t.ID)
-		b.str("type")
-		b.optStr(t.Type)
-		b.str("unique_name")
-		b.optStr(t.UniqueName)
-	}
-
-	b.str("workspace")
-	if w := a.Workspace; w != nil {
-		b.mapHeader(2)
-		b.str("id")
-		b.optStr(w.ID)
-		b.str("name")
-		b.optStr(w.Name)
-	} else {
-		b.null()
-	}
+	e.id = id
+	encodeObject(e, b, activityFields, a)
 }
 
 // attachments writes the attachments array as compact JSON text, "[]" when
