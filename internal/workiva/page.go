@@ -54,11 +54,11 @@ func decodePage(d *objDecoder, r io.Reader, item func(d *objDecoder) error) (pag
 		if !more {
 			break
 		}
-		key, err := d.name()
+		tok, err := dec.ReadToken()
 		if err != nil {
-			return pi, pageErr(err)
+			return pi, pageErr(eofIsUnexpected(err))
 		}
-		switch string(key) {
+		switch tok.String() {
 		case "data":
 			seenData = true
 			if k := dec.PeekKind(); k != '[' {
@@ -99,11 +99,9 @@ func decodePage(d *objDecoder, r io.Reader, item func(d *objDecoder) error) (pag
 		case "@nextLink":
 			switch k := dec.PeekKind(); k {
 			case '"', 'n':
-				b, err := d.strBytes()
-				if err != nil {
+				if pi.next, err = d.str(); err != nil {
 					return pi, err
 				}
-				pi.next = string(b)
 			case 0:
 				return pi, d.readErr()
 			default:

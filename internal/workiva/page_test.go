@@ -113,9 +113,10 @@ func TestDecodeActivityPageErrors(t *testing.T) {
 		{"duplicate next", `{"data":[],"@nextLink":"a","@nextLink":"b"}`, `duplicate "@nextLink"`, 0},
 		{"next not string", `{"data":[],"@nextLink":5}`, "not a string", 0},
 		{"item null", `{"data":[null]}`, "null", 0},
-		{"item string", `{"data":["x"]}`, "cannot unmarshal", 0},
+		{"item string", `{"data":["x"]}`, "cannot unmarshal a string into /data/0 (want an activity object)", 0},
 		{"item without id", `{"data":[{"summary":"x"}]}`, `no "id"`, 0},
-		{"wrong field type", `{"data":[{"id":"a","tags":"x"}]}`, "cannot unmarshal", 0},
+		{"wrong field type", `{"data":[{"id":"a","tags":"x"}]}`, "cannot unmarshal a string into /data/0/tags (want an array of strings)", 0},
+		{"wrong nested type", `{"data":[{"id":"a","action":{"deprecated":"x"}}]}`, "cannot unmarshal a string into /data/0/action/deprecated (want a boolean)", 0},
 		{"trailing data", `{"data":[]} {"data":[]}`, "after the page", 0},
 		{"trailing garbage", `{"data":[]}x`, "after the page", 0},
 	}

@@ -1,11 +1,6 @@
 package workiva
 
-import (
-	"bytes"
-	"encoding/json"
-	"errors"
-	"io"
-)
+import "encoding/json"
 
 // Activity is one entry of the Activities API. Optional strings that the API
 // omits are left empty; the Terraform layer turns empty into null.
@@ -21,26 +16,6 @@ type Activity struct {
 	Workspace        *Workspace      `json:"workspace"`
 	Tags             []string        `json:"tags"`
 	Attachments      json.RawMessage `json:"attachments"`
-}
-
-// UnmarshalJSON decodes one activity the way list pages are decoded: Summary
-// from `description` when only that is present (older examples of the API
-// use that name), Workspace nil when null or absent, Attachments nil when
-// absent or null. A JSON null leaves a unchanged, as encoding/json does.
-func (a *Activity) UnmarshalJSON(b []byte) error {
-	d := newObjDecoder()
-	d.reset(bytes.NewReader(b))
-	v, err := d.activity()
-	if err != nil {
-		return err
-	}
-	if _, err := d.dec.ReadToken(); !errors.Is(err, io.EOF) {
-		return errors.New("unexpected data after the activity")
-	}
-	if v != nil {
-		*a = *v
-	}
-	return nil
 }
 
 // ActivityAction describes a kind of action that produces activities.
