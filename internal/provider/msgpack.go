@@ -3,16 +3,15 @@ package provider
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"math"
 	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/vmihailenco/msgpack/v5"
 
 	"github.com/workiva/terraform-provider-workiva/internal/workiva"
 )
@@ -32,129 +31,63 @@ const mpChunkSize = 256 << 10
 
 // mpBuf is an append-only MessagePack writer over fixed-size chunks: it
 // never copies what it has written (as a growing slice would, holding old
-// and new arrays at once), and bytes() copies it into one exactly sized
-// slice at the end.
+// and new arrays at once, which the 4-times-the-JSON memory target of
+// scripts/bench-memory.sh cannot afford), and bytes() copies it into one
+// exactly sized slice at the end. The MessagePack forms themselves are
+// vmihailenco/msgpack's, writing into the chunks.
 type mpBuf struct {
-	full [][]byte // filled chunks
-	cur  []byte   // chunk being filled, cap mpChunkSize
-	n    int      // bytes written in all
+	full [][]byte         // filled chunks
+	cur  []byte           // chunk being filled, cap mpChunkSize
+	n    int              // bytes written in all
+	enc  *msgpack.Encoder // writes into this buffer; made on first use
 }
 
 // Len is the number of bytes written.
 func (b *mpBuf) Len() int { return b.n }
 
-// room makes sure the current chunk has k free bytes (k ≤ 9, a header).
-func (b *mpBuf) room(k int) {
-	if cap(b.cur)-len(b.cur) >= k {
-		return
-	}
-	if len(b.cur) > 0 {
-		b.full = append(b.full, b.cur)
-	}
-	b.cur = make([]byte, 0, mpChunkSize)
-}
-
-func (b *mpBuf) byte1(c byte) {
-	b.room(1)
-	b.cur = append(b.cur, c)
-	b.n++
-}
-
-// code writes a type code followed by v in size big-endian bytes.
-func (b *mpBuf) code(c byte, v uint64, size int) {
-	b.room(1 + size)
-	b.cur = append(b.cur, c)
-	switch size {
-	case 1:
-		b.cur = append(b.cur, byte(v))
-	case 2:
-		b.cur = binary.BigEndian.AppendUint16(b.cur, uint16(v))
-	case 4:
-		b.cur = binary.BigEndian.AppendUint32(b.cur, uint32(v))
-	case 8:
-		b.cur = binary.BigEndian.AppendUint64(b.cur, v)
-	}
-	b.n += 1 + size
-}
-
-// raw writes s as is, across chunks when needed.
-func (b *mpBuf) raw(s string) {
-	b.n += len(s)
-	for len(s) > 0 {
-		if len(b.cur) == cap(b.cur) {
-			b.room(1)
-		}
-		k := copy(b.cur[len(b.cur):cap(b.cur)], s)
-		b.cur = b.cur[:len(b.cur)+k]
-		s = s[k:]
-	}
-}
-
-func (b *mpBuf) rawBytes(p []byte) {
+// Write appends p, across chunks when needed. It never fails.
+func (b *mpBuf) Write(p []byte) (int, error) {
 	b.n += len(p)
-	for len(p) > 0 {
+	for k := len(p); len(p) > 0; {
 		if len(b.cur) == cap(b.cur) {
-			b.room(1)
+			if len(b.cur) > 0 {
+				b.full = append(b.full, b.cur)
+			}
+			b.cur = make([]byte, 0, mpChunkSize)
 		}
-		k := copy(b.cur[len(b.cur):cap(b.cur)], p)
+		k = copy(b.cur[len(b.cur):cap(b.cur)], p)
 		b.cur = b.cur[:len(b.cur)+k]
 		p = p[k:]
 	}
+	return len(p), nil
 }
 
-func (b *mpBuf) null() { b.byte1(0xc0) }
-
-func (b *mpBuf) boolean(v bool) {
-	if v {
-		b.byte1(0xc3)
-	} else {
-		b.byte1(0xc2)
+// WriteByte appends c (the encoder's fast path for one-byte forms).
+func (b *mpBuf) WriteByte(c byte) error {
+	if len(b.cur) == cap(b.cur) {
+		_, err := b.Write([]byte{c})
+		return err
 	}
+	b.cur = append(b.cur, c)
+	b.n++
+	return nil
 }
 
-// int writes v in the shortest MessagePack integer form.
-func (b *mpBuf) int(v int64) {
-	switch {
-	case v >= 0 && v <= 0x7f:
-		b.byte1(byte(v))
-	case v >= 0 && v <= math.MaxUint8:
-		b.code(0xcc, uint64(v), 1)
-	case v >= 0 && v <= math.MaxUint16:
-		b.code(0xcd, uint64(v), 2)
-	case v >= 0 && v <= math.MaxUint32:
-		b.code(0xce, uint64(v), 4)
-	case v >= 0:
-		b.code(0xcf, uint64(v), 8)
-	case v >= -32:
-		b.byte1(byte(v))
-	case v >= math.MinInt8:
-		b.code(0xd0, uint64(uint8(v)), 1)
-	case v >= math.MinInt16:
-		b.code(0xd1, uint64(uint16(v)), 2)
-	case v >= math.MinInt32:
-		b.code(0xd2, uint64(uint32(v)), 4)
-	default:
-		b.code(0xd3, uint64(v), 8)
+func (b *mpBuf) e() *msgpack.Encoder {
+	if b.enc == nil {
+		b.enc = msgpack.NewEncoder(b)
 	}
+	return b.enc
 }
 
-func (b *mpBuf) strHeader(n int) {
-	switch {
-	case n <= 31:
-		b.byte1(0xa0 | byte(n))
-	case n <= math.MaxUint8:
-		b.code(0xd9, uint64(n), 1)
-	case n <= math.MaxUint16:
-		b.code(0xda, uint64(n), 2)
-	default:
-		b.code(0xdb, uint64(n), 4)
-	}
-}
+// Writing to an mpBuf cannot fail, so the encoder's errors are dropped.
 
-func (b *mpBuf) str(s string) {
-	b.strHeader(len(s))
-	b.raw(s)
-}
+func (b *mpBuf) rawBytes(p []byte) { _, _ = b.Write(p) }
+func (b *mpBuf) null()             { _ = b.e().EncodeNil() }
+func (b *mpBuf) boolean(v bool)    { _ = b.e().EncodeBool(v) }
+func (b *mpBuf) str(s string)      { _ = b.e().EncodeString(s) }
+func (b *mpBuf) arrayHeader(n int) { _ = b.e().EncodeArrayLen(n) }
+func (b *mpBuf) mapHeader(n int)   { _ = b.e().EncodeMapLen(n) }
 
 // optStr writes an omitted (empty) optional string as null.
 func (b *mpBuf) optStr(s string) {
@@ -163,28 +96,6 @@ func (b *mpBuf) optStr(s string) {
 		return
 	}
 	b.str(s)
-}
-
-func (b *mpBuf) arrayHeader(n int) {
-	switch {
-	case n <= 15:
-		b.byte1(0x90 | byte(n))
-	case n <= math.MaxUint16:
-		b.code(0xdc, uint64(n), 2)
-	default:
-		b.code(0xdd, uint64(n), 4)
-	}
-}
-
-func (b *mpBuf) mapHeader(n int) {
-	switch {
-	case n <= 15:
-		b.byte1(0x80 | byte(n))
-	case n <= math.MaxUint16:
-		b.code(0xde, uint64(n), 2)
-	default:
-		b.code(0xdf, uint64(n), 4)
-	}
 }
 
 // appendTo appends everything written to dst and empties b, dropping each
@@ -201,18 +112,6 @@ func (b *mpBuf) appendTo(dst []byte) []byte {
 
 // bytes returns everything written as one exactly sized slice and empties b.
 func (b *mpBuf) bytes() []byte { return b.appendTo(make([]byte, 0, b.n)) }
-
-// arrayHeaderLen is the size of arrayHeader(n) (and of mapHeader(n)).
-func arrayHeaderLen(n int) int {
-	switch {
-	case n <= 15:
-		return 1
-	case n <= math.MaxUint16:
-		return 3
-	default:
-		return 5
-	}
-}
 
 // activityEncoder writes activities in the schema of activitySchemaAttributes,
 // field by field from activityFields: the only encoder of activities, for
@@ -241,12 +140,10 @@ func (e *activityEncoder) attachments(b *mpBuf, raw json.RawMessage) {
 	if err := json.Compact(&e.json, raw); err != nil {
 		// The client decoded it as JSON, so this cannot happen; keep the
 		// text as received rather than lose it.
-		b.strHeader(len(raw))
-		b.rawBytes(raw)
+		b.str(string(raw))
 		return
 	}
-	b.strHeader(e.json.Len())
-	b.rawBytes(e.json.Bytes())
+	b.str(e.json.String())
 }
 
 // splice is a list attribute whose elements are already encoded.
