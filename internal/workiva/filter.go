@@ -1,6 +1,7 @@
 package workiva
 
 import (
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -125,23 +126,10 @@ func encodeQuery(kv ...string) string {
 	return b.String()
 }
 
+// escapeQueryValue is url.QueryEscape with spaces as %20: QueryEscape
+// writes a literal '+' as %2B, so every '+' it leaves stands for a space.
 func escapeQueryValue(s string) string {
-	const hex = "0123456789ABCDEF"
-	var b strings.Builder
-	b.Grow(len(s) + len(s)/4)
-	for i := range len(s) {
-		ch := s[i]
-		switch {
-		case 'a' <= ch && ch <= 'z', 'A' <= ch && ch <= 'Z', '0' <= ch && ch <= '9',
-			ch == '-', ch == '.', ch == '_', ch == '~':
-			b.WriteByte(ch)
-		default:
-			b.WriteByte('%')
-			b.WriteByte(hex[ch>>4])
-			b.WriteByte(hex[ch&15])
-		}
-	}
-	return b.String()
+	return strings.ReplaceAll(url.QueryEscape(s), "+", "%20")
 }
 
 // validateQuery rejects what the API would reject (or what would silently

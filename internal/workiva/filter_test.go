@@ -2,6 +2,7 @@ package workiva
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -245,4 +246,25 @@ func FuzzBuildFilter(f *testing.F) {
 			t.Fatalf("empty filter for a non-empty query")
 		}
 	})
+}
+
+// Query values are percent-encoded byte for byte: unreserved characters
+// as they are, everything else (space included, as %20) escaped.
+func TestEscapeQueryValue(t *testing.T) {
+	var all strings.Builder
+	for c := range 256 {
+		all.WriteByte(byte(c))
+	}
+	got := escapeQueryValue(all.String() + "a b+c")
+	var want strings.Builder
+	for _, c := range []byte(all.String() + "a b+c") {
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~", c) >= 0 {
+			want.WriteByte(c)
+		} else {
+			fmt.Fprintf(&want, "%%%02X", c)
+		}
+	}
+	if got != want.String() {
+		t.Errorf("got  %s\nwant %s", got, want.String())
+	}
 }
