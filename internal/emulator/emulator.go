@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -225,6 +226,29 @@ func (s *Server) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]Request(nil), s.log...)
+}
+
+// APIRequests is the request log without the token requests.
+func (s *Server) APIRequests() []Request {
+	return s.requestsWhere(func(r Request) bool { return strings.HasPrefix(r.Path, "/admin/") })
+}
+
+// ListRequests is the request log's activity list calls (organization and
+// workspace), in arrival order.
+func (s *Server) ListRequests() []Request {
+	return s.requestsWhere(func(r Request) bool { return strings.HasSuffix(r.Path, "/activities") })
+}
+
+func (s *Server) requestsWhere(keep func(Request) bool) []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Request
+	for _, r := range s.log {
+		if keep(r) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // ResetRequests empties the request log. It first lets requests already being

@@ -191,17 +191,6 @@ func selectActivities(srv *emulator.Server, order string, limit int, keep func(*
 	return out
 }
 
-// listRequests counts the emulator's activity list calls.
-func listRequests(srv *emulator.Server) int {
-	n := 0
-	for _, r := range srv.Requests() {
-		if strings.HasSuffix(r.Path, "/activities") {
-			n++
-		}
-	}
-	return n
-}
-
 // errRE compiles an ExpectError pattern in which each space matches any run
 // of whitespace: the CLI wraps diagnostic text at arbitrary spaces.
 func errRE(pattern string) *regexp.Regexp {

@@ -34,17 +34,6 @@ func fastBackoff(p *workivaProvider) {
 	}
 }
 
-// listCalls returns the emulator's activity list calls, in arrival order.
-func listCalls(srv *emulator.Server) []emulator.Request {
-	var out []emulator.Request
-	for _, r := range srv.Requests() {
-		if strings.HasSuffix(r.Path, "/activities") {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
 func statuses(rs []emulator.Request) []int {
 	out := make([]int, len(rs))
 	for i, r := range rs {
@@ -137,7 +126,7 @@ func TestAccFaults_rateLimitRetryAfter(t *testing.T) {
 			Config:            providerBlock(srv) + `data "workiva_activities" "x" {}`,
 			ConfigStateChecks: listChecks(t, "data.workiva_activities.x", selectActivities(srv, "desc", 0, nil), false),
 			Check: func(*terraform.State) error {
-				calls := listCalls(srv)
+				calls := srv.ListRequests()
 				if len(calls) != 3 || !slices.Equal(statuses(calls), []int{429, 429, 200}) {
 					return fmt.Errorf("list calls answered %v, want [429 429 200]", statuses(calls))
 				}
@@ -175,7 +164,7 @@ func TestAccFaults_retryAfterBeyondCap(t *testing.T) {
 					if d := time.Since(start); d > 30*time.Second {
 						t.Errorf("the failing step took %s: the client waited instead of failing at once", d)
 					}
-					if calls := listCalls(srv); len(calls) != 1 {
+					if calls := srv.ListRequests(); len(calls) != 1 {
 						t.Errorf("%d list calls, want 1: a Retry-After beyond the cap must not be retried", len(calls))
 					}
 					srv.SetFaults(emulator.Faults{})
@@ -201,7 +190,7 @@ func TestAccFaults_serverErrorsRetried(t *testing.T) {
 			Config:            providerBlock(srv) + `data "workiva_activities" "x" { page_size = 50 }`,
 			ConfigStateChecks: listChecks(t, "data.workiva_activities.x", want, false),
 			Check: func(*terraform.State) error {
-				got := statuses(listCalls(srv))
+				got := statuses(srv.ListRequests())
 				if want := []int{status, status, status, 200, 200, 200, 200}; !slices.Equal(got, want) {
 					return fmt.Errorf("list calls answered %v, want %v", got, want)
 				}
@@ -219,7 +208,7 @@ func TestAccFaults_serverErrorsExhausted(t *testing.T) {
 	for _, status := range []int{503, 500} {
 		steps = append(steps, resource.TestStep{
 			PreConfig: func() {
-				if n := len(listCalls(srv)); n != 0 && n != 3 {
+				if n := len(srv.ListRequests()); n != 0 && n != 3 {
 					t.Errorf("previous step: %d list calls, want 3 (1 + max_retries)", n)
 				}
 				srv.ResetRequests()
@@ -232,7 +221,7 @@ func TestAccFaults_serverErrorsExhausted(t *testing.T) {
 	}
 	steps = append(steps, resource.TestStep{
 		PreConfig: func() {
-			if n := len(listCalls(srv)); n != 3 {
+			if n := len(srv.ListRequests()); n != 3 {
 				t.Errorf("previous step: %d list calls, want 3 (1 + max_retries)", n)
 			}
 			srv.SetFaults(emulator.Faults{})
@@ -261,7 +250,7 @@ func TestAccFaults_tokenExpiryMidWalk(t *testing.T) {
 				if n := srv.TokensIssued(); n != 2 {
 					return fmt.Errorf("%d tokens issued, want 2 (one new token after the 401)", n)
 				}
-				if got, want := statuses(listCalls(srv)), []int{200, 200, 401, 200, 200}; !slices.Equal(got, want) {
+				if got, want := statuses(srv.ListRequests()), []int{200, 200, 401, 200, 200}; !slices.Equal(got, want) {
 					return fmt.Errorf("list calls answered %v, want %v", got, want)
 				}
 				return nil
@@ -308,7 +297,7 @@ data "workiva_activities" "x" {}
 	if n := srv.TokensIssued(); n != 0 {
 		t.Errorf("%d tokens issued for wrong credentials", n)
 	}
-	if calls := listCalls(srv); len(calls) != 0 {
+	if calls := srv.ListRequests(); len(calls) != 0 {
 		t.Errorf("%d list calls without a token", len(calls))
 	}
 }
@@ -452,7 +441,7 @@ func TestAccFaults_repeatedNextLink(t *testing.T) {
 			},
 			{
 				PreConfig: func() {
-					if n := len(listCalls(srv)); n != 2 {
+					if n := len(srv.ListRequests()); n != 2 {
 						t.Errorf("%d list calls, want 2: the repeated link must not be followed", n)
 					}
 					srv.SetFaults(emulator.Faults{})

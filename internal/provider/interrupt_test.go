@@ -54,7 +54,7 @@ output "n" {
 
 	// Wait until the walk is under way: a few pages read.
 	deadline := time.Now().Add(90 * time.Second)
-	for len(listCalls(srv)) < 3 {
+	for len(srv.ListRequests()) < 3 {
 		select {
 		case err := <-done:
 			t.Fatalf("the CLI exited before the walk started: %v\n%s", err, out.String())
@@ -81,7 +81,7 @@ output "n" {
 		t.Fatalf("the CLI did not exit within %s of SIGINT\n%s", limit, out.String())
 	}
 	took := time.Since(sent)
-	t.Logf("CLI exited %s after SIGINT (%d list calls)", took.Round(time.Millisecond), len(listCalls(srv)))
+	t.Logf("CLI exited %s after SIGINT (%d list calls)", took.Round(time.Millisecond), len(srv.ListRequests()))
 
 	var exit *exec.ExitError
 	if !errors.As(err, &exit) || exit.ExitCode() == 0 {
@@ -106,9 +106,9 @@ output "n" {
 	}
 
 	// The walk stopped: no list call arrives after the exit.
-	n := len(listCalls(srv))
+	n := len(srv.ListRequests())
 	time.Sleep(500 * time.Millisecond)
-	if m := len(listCalls(srv)); m != n {
+	if m := len(srv.ListRequests()); m != n {
 		t.Errorf("%d list calls arrived after the CLI exited", m-n)
 	}
 	if n >= 300 {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -49,17 +50,6 @@ func sharedEmulator(t *testing.T) *emulator.Server {
 		emuMu.Unlock()
 	})
 	return emuSrv
-}
-
-// apiRequests drops the token requests from the emulator's log.
-func apiRequests(s *emulator.Server) []emulator.Request {
-	var out []emulator.Request
-	for _, r := range s.Requests() {
-		if strings.HasPrefix(r.Path, "/admin/") {
-			out = append(out, r)
-		}
-	}
-	return out
 }
 
 func emuConfig(s *emulator.Server) Config {
@@ -232,7 +222,7 @@ func TestEmulatorActions(t *testing.T) {
 	if len(byID) != 0 || deprecated == 0 {
 		t.Errorf("missing %d actions; %d deprecated", len(byID), deprecated)
 	}
-	if pages := len(apiRequests(s)); pages != int(math.Ceil(float64(len(want))/7)) {
+	if pages := len(s.APIRequests()); pages != int(math.Ceil(float64(len(want))/7)) {
 		t.Errorf("%d requests for %d actions at 7 per page", pages, len(want))
 	}
 	// Ordering is passed through.
@@ -406,7 +396,7 @@ func TestEmulatorListFilters(t *testing.T) {
 			if res.Count != len(want) || res.Truncated || res.Pages != wantPages {
 				t.Errorf("result %+v, want %d items over %d pages", res, len(want), wantPages)
 			}
-			if n := len(apiRequests(s)); n != wantPages {
+			if n := len(s.APIRequests()); n != wantPages {
 				t.Errorf("%d requests, want %d", n, wantPages)
 			}
 		})
@@ -476,7 +466,7 @@ func TestEmulatorMaxResults(t *testing.T) {
 			size = DefaultPageSize
 		}
 		want := fmt.Sprint(min(size, tc.max))
-		for _, r := range apiRequests(s) {
+		for _, r := range s.APIRequests() {
 			if got := r.Query.Get("$maxpagesize"); got != want {
 				t.Errorf("%+v: $maxpagesize %s, want %s", tc, got, want)
 			}
@@ -508,7 +498,7 @@ func TestEmulatorRateLimit(t *testing.T) {
 			}
 		}
 		var status []int
-		for _, r := range apiRequests(s) {
+		for _, r := range s.APIRequests() {
 			status = append(status, r.Status)
 		}
 		if fmt.Sprint(status[:4]) != "[429 429 429 200]" {
@@ -520,30 +510,54 @@ func TestEmulatorRateLimit(t *testing.T) {
 func TestEmulatorRetryAfterTooLong(t *testing.T) {
 	s := sharedEmulator(t)
 	c := mustNew(t, emuConfig(s))
-	s.SetFaults(emulator.Faults{RateLimit: 5, RetryAfter: "3600"})
-	start := time.Now()
-	_, err := c.ListActivities(context.Background(), ActivityQuery{OrganizationID: s.OrganizationID()}, func(*Activity) error { return nil })
-	var rae *RetryAfterError
-	if !errors.As(err, &rae) || rae.Wait != time.Hour || !strings.Contains(err.Error(), "1h0m0s") || time.Since(start) > time.Second {
-		t.Errorf("over the cap: %v", err)
+	waits := recordWaits(c)
+	// Over the cap, in seconds or as a date: fail at once, naming the wait.
+	for _, ra := range []string{"3600", time.Now().Add(2 * time.Hour).UTC().Format(http.TimeFormat)} {
+		s.SetFaults(emulator.Faults{RateLimit: 5, RetryAfter: ra})
+		s.ResetRequests()
+		start := time.Now()
+		_, err := c.ListActivities(context.Background(), ActivityQuery{OrganizationID: s.OrganizationID()}, func(*Activity) error { return nil })
+		var rae *RetryAfterError
+		if !errors.As(err, &rae) || rae.Wait < 59*time.Minute || rae.Limit != DefaultMaxRetryAfter || rae.StatusCode != 429 ||
+			!strings.Contains(err.Error(), "retry after "+rae.Wait.String()) || !strings.Contains(err.Error(), "maximum wait") ||
+			time.Since(start) > time.Second {
+			t.Errorf("over the cap (%s): %v", ra, err)
+		}
+		if len(*waits) != 0 || len(s.APIRequests()) != 1 {
+			t.Errorf("over the cap (%s): waited %v over %d requests", ra, *waits, len(s.APIRequests()))
+		}
 	}
+	// Beyond the caller's deadline: fail at once too.
 	s.SetFaults(emulator.Faults{RateLimit: 5, RetryAfter: "20"})
+	s.ResetRequests()
+	start := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
-	_, err = c.ListActivities(ctx, ActivityQuery{OrganizationID: s.OrganizationID()}, func(*Activity) error { return nil })
-	if !errors.As(err, &rae) || rae.Wait != 20*time.Second || !strings.Contains(rae.Reason, "deadline") || time.Since(start) > 2*time.Second {
+	_, err := c.ListActivities(ctx, ActivityQuery{OrganizationID: s.OrganizationID()}, func(*Activity) error { return nil })
+	var rae *RetryAfterError
+	if !errors.As(err, &rae) || rae.Wait != 20*time.Second || rae.Limit > 3*time.Second || !strings.Contains(rae.Reason, "deadline") ||
+		!strings.Contains(err.Error(), "20s") || time.Since(start) > 2*time.Second {
 		t.Errorf("over the deadline: %v", err)
+	}
+	if len(*waits) != 0 || len(s.APIRequests()) != 1 {
+		t.Errorf("over the deadline: waited %v over %d requests", *waits, len(s.APIRequests()))
 	}
 }
 
 func TestEmulatorServerErrors(t *testing.T) {
 	s := sharedEmulator(t)
 	for _, status := range []int{500, 502, 503, 504} {
-		c := mustNew(t, emuConfig(s))
+		cfg := emuConfig(s)
+		var attempts []int
+		cfg.Backoff = func(attempt int, _ *http.Response) time.Duration {
+			attempts = append(attempts, attempt)
+			return time.Millisecond
+		}
+		c := mustNew(t, cfg)
 		s.SetFaults(emulator.Faults{ServerErrors: 3, ServerErrorStatus: status})
 		got, _ := listAll(t, c, ActivityQuery{OrganizationID: s.OrganizationID(), PageSize: 500})
-		if len(got) != len(s.Activities()) {
-			t.Errorf("%d: %d items", status, len(got))
+		if len(got) != len(s.Activities()) || fmt.Sprint(attempts) != "[1 2 3]" {
+			t.Errorf("%d: %d items, backoff attempts %v", status, len(got), attempts)
 		}
 		// Beyond max retries (3): 4 attempts, then an error naming both.
 		s.SetFaults(emulator.Faults{ServerErrors: 10, ServerErrorStatus: status})
@@ -554,7 +568,7 @@ func TestEmulatorServerErrors(t *testing.T) {
 			!strings.Contains(err.Error(), "giving up after 4 attempts") || !strings.Contains(err.Error(), fmt.Sprint(status)) {
 			t.Errorf("%d beyond retries: %v", status, err)
 		}
-		if n := len(apiRequests(s)); n != 4 {
+		if n := len(s.APIRequests()); n != 4 {
 			t.Errorf("%d: %d requests", status, n)
 		}
 	}
@@ -578,9 +592,13 @@ func TestEmulatorTokenExpiryMidWalk(t *testing.T) {
 	}()) {
 		t.Error("items differ")
 	}
-	// Pages 1-2 on the first token, 3-4 on the second, 5 on the third.
+	// Pages 1-2 on the first token, 3-4 on the second, 5 on the third;
+	// each rejected call is made once more.
 	if n := s.TokensIssued() - before; n != 3 {
 		t.Errorf("%d tokens, want 3", n)
+	}
+	if n := len(s.APIRequests()); n != 7 {
+		t.Errorf("%d API requests, want 7 (5 pages, 2 rejected)", n)
 	}
 }
 
@@ -589,6 +607,8 @@ func TestEmulatorPreIssuedToken(t *testing.T) {
 	tok := s.IssueToken()
 	cfg := emuConfig(s)
 	cfg.ClientID, cfg.ClientSecret, cfg.AccessToken = "", "", tok
+	log := &recLogger{}
+	cfg.Logger = log
 	c := mustNew(t, cfg)
 	before := s.TokensIssued()
 	if _, err := c.GetActivity(context.Background(), s.Activities()[0].ID); err != nil {
@@ -605,6 +625,9 @@ func TestEmulatorPreIssuedToken(t *testing.T) {
 	if s.TokensIssued() != before {
 		t.Error("a token was fetched despite the pre-issued one")
 	}
+	if n := len(s.APIRequests()); n != 3 || strings.Contains(log.text(), tok) {
+		t.Errorf("%d API requests (want 3: a rejected pre-issued token is not retried), or the log holds the token", n)
+	}
 }
 
 func TestEmulatorWrongCredentials(t *testing.T) {
@@ -616,7 +639,8 @@ func TestEmulatorWrongCredentials(t *testing.T) {
 	c := mustNew(t, cfg)
 	_, err := c.ListActivities(context.Background(), ActivityQuery{OrganizationID: s.OrganizationID()}, func(*Activity) error { return nil })
 	var te *TokenError
-	if !errors.As(err, &te) || te.StatusCode != 401 || te.Code == "" {
+	if !errors.As(err, &te) || te.StatusCode != 401 || te.Code != "invalid_client" ||
+		!strings.Contains(err.Error(), "401 Unauthorized: invalid_client: client authentication failed: unknown client or wrong secret") {
 		t.Fatalf("got %v", err)
 	}
 	for _, secret := range []string{cfg.ClientSecret, s.ClientSecret()} {
@@ -653,8 +677,11 @@ func TestEmulatorBadPages(t *testing.T) {
 		n := 0
 		_, err := c.ListActivities(context.Background(), ActivityQuery{OrganizationID: s.OrganizationID(), PageSize: 500}, func(*Activity) error { n++; return nil })
 		var pe *PageError
-		if !errors.As(err, &pe) || pe.Page != 2 || !strings.Contains(err.Error(), "decoding page 2 of list organization activities") {
+		if !errors.As(err, &pe) || pe.Page != 2 || !strings.HasPrefix(err.Error(), "workiva: decoding page 2 of list organization activities: ") {
 			t.Errorf("%+v: got %v", f, err)
+		}
+		if f.TruncatedPage != 0 && !errors.Is(err, io.ErrUnexpectedEOF) {
+			t.Errorf("truncation is not io.ErrUnexpectedEOF: %v", err)
 		}
 		if n < 500 || n >= 1000 {
 			t.Errorf("%+v: %d items before the error", f, n)
@@ -677,8 +704,8 @@ func TestEmulatorForeignAndRepeatedNextLink(t *testing.T) {
 	s.ResetRequests()
 	_, err = c.ListActivities(context.Background(), ActivityQuery{OrganizationID: s.OrganizationID(), PageSize: 500}, func(*Activity) error { return nil })
 	var nle *NextLinkError
-	if !errors.As(err, &nle) || !errors.Is(err, ErrRepeatedNextLink) || nle.Page != 3 || len(apiRequests(s)) != 3 {
-		t.Errorf("repeat: %v after %d requests", err, len(apiRequests(s)))
+	if !errors.As(err, &nle) || !errors.Is(err, ErrRepeatedNextLink) || nle.Page != 3 || len(s.APIRequests()) != 3 {
+		t.Errorf("repeat: %v after %d requests", err, len(s.APIRequests()))
 	}
 }
 
@@ -696,7 +723,7 @@ func TestEmulatorSlowServer(t *testing.T) {
 	start := time.Now()
 	_, err := c.ListActivities(context.Background(), ActivityQuery{OrganizationID: s.OrganizationID()}, func(*Activity) error { return nil })
 	var te *TimeoutError
-	if !errors.As(err, &te) || !strings.Contains(err.Error(), "timed out after 100ms") || time.Since(start) > 1500*time.Millisecond {
+	if !errors.As(err, &te) || te.Attempts != 2 || !strings.Contains(err.Error(), "request timed out after 100ms") || time.Since(start) > 1500*time.Millisecond {
 		t.Errorf("got %v after %v", err, time.Since(start))
 	}
 }

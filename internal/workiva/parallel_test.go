@@ -231,7 +231,7 @@ func TestParallelWalkRequests(t *testing.T) {
 	}
 	bounds := splitWindow(since, before, 4)
 	firsts := map[string]bool{}
-	for _, r := range apiRequests(s) {
+	for _, r := range s.APIRequests() {
 		if r.Query.Get("$next") == "" {
 			firsts[r.Query.Get("$filter")] = true
 		}
@@ -242,8 +242,8 @@ func TestParallelWalkRequests(t *testing.T) {
 			t.Errorf("no sub-walk with $filter %q (got %v)", f, firsts)
 		}
 	}
-	if len(firsts) != 4 || w.res.Pages != len(apiRequests(s)) {
-		t.Errorf("%d first requests, %d pages, %d requests", len(firsts), w.res.Pages, len(apiRequests(s)))
+	if len(firsts) != 4 || w.res.Pages != len(s.APIRequests()) {
+		t.Errorf("%d first requests, %d pages, %d requests", len(firsts), w.res.Pages, len(s.APIRequests()))
 	}
 
 	// A limit the first sub-window satisfies: the others stop after at most
@@ -253,7 +253,7 @@ func TestParallelWalkRequests(t *testing.T) {
 	if w.err != nil || len(w.ids) != 25 || !w.res.Truncated || w.ids[0] != all[len(all)-1].ID {
 		t.Fatalf("%v %d %+v", w.err, len(w.ids), w.res)
 	}
-	if n := len(apiRequests(s)); n > 3+7*2 {
+	if n := len(s.APIRequests()); n > 3+7*2 {
 		t.Errorf("%d requests for 25 items", n)
 	}
 }
