@@ -10,11 +10,13 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/workiva/terraform-provider-workiva/internal/emulator"
+	"github.com/workiva/terraform-provider-workiva/internal/workiva"
 )
 
 // Acceptance tests run the real CLI (terraform or tofu) against an in-process
@@ -22,6 +24,35 @@ import (
 // nothing mutable and run in parallel.
 
 const testActivities = 400 // small data set: several pages at small page sizes, fast plans
+
+// toClient converts an emulator activity into what the client decodes from
+// the emulator's wire JSON.
+func toClient(tb testing.TB, a emulator.Activity) *workiva.Activity {
+	tb.Helper()
+	raw, err := json.Marshal(a)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var out workiva.Activity
+	if err := json.Unmarshal(raw, &out); err != nil {
+		tb.Fatal(err)
+	}
+	return &out
+}
+
+// objectOf is a value of typ with the given attributes set and every other
+// one null: a configuration as Terraform sends it.
+func objectOf(typ tftypes.Object, set map[string]tftypes.Value) tftypes.Value {
+	vals := make(map[string]tftypes.Value, len(typ.AttributeTypes))
+	for name, at := range typ.AttributeTypes {
+		if v, ok := set[name]; ok {
+			vals[name] = v
+		} else {
+			vals[name] = tftypes.NewValue(at, nil)
+		}
+	}
+	return tftypes.NewValue(typ, vals)
+}
 
 func startEmulator(t *testing.T, n int) *emulator.Server {
 	t.Helper()

@@ -113,11 +113,7 @@ func benchReader(b *testing.B, p *workivaProvider) func(*testing.B, int) {
 	var sresp datasource.SchemaResponse
 	(&activitiesDataSource{}).Schema(ctx, datasource.SchemaRequest{}, &sresp)
 	typ := sresp.Schema.Type().TerraformType(ctx).(tftypes.Object)
-	vals := map[string]tftypes.Value{}
-	for name, at := range typ.AttributeTypes {
-		vals[name] = tftypes.NewValue(at, nil)
-	}
-	config, err := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, vals))
+	config, err := tfprotov6.NewDynamicValue(typ, objectOf(typ, nil))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -173,22 +169,14 @@ func benchProvider(tb testing.TB, srv *emulator.Server) *workivaProvider {
 	var sresp provider.SchemaResponse
 	p.Schema(ctx, provider.SchemaRequest{}, &sresp)
 	typ := sresp.Schema.Type().TerraformType(ctx).(tftypes.Object)
-	set := map[string]string{
-		"api_url": srv.URL(), "client_id": srv.ClientID(), "client_secret": srv.ClientSecret(),
-		"organization_id": srv.OrganizationID(),
-	}
-	vals := map[string]tftypes.Value{}
-	for name, at := range typ.AttributeTypes {
-		if v, ok := set[name]; ok {
-			vals[name] = tftypes.NewValue(tftypes.String, v)
-		} else {
-			vals[name] = tftypes.NewValue(at, nil)
-		}
+	set := map[string]tftypes.Value{
+		"api_url": str(srv.URL()), "client_id": str(srv.ClientID()), "client_secret": str(srv.ClientSecret()),
+		"organization_id": str(srv.OrganizationID()),
 	}
 	var resp provider.ConfigureResponse
 	p.Configure(ctx, provider.ConfigureRequest{
 		TerraformVersion: "1.11.0",
-		Config:           tfsdk.Config{Schema: sresp.Schema, Raw: tftypes.NewValue(typ, vals)},
+		Config:           tfsdk.Config{Schema: sresp.Schema, Raw: objectOf(typ, set)},
 	}, &resp)
 	if resp.Diagnostics.HasError() || p.configured() == nil {
 		tb.Fatalf("configure: %v", resp.Diagnostics)
@@ -196,44 +184,22 @@ func benchProvider(tb testing.TB, srv *emulator.Server) *workivaProvider {
 	return p
 }
 
-// baselineActivity mirrors the activity fields as plain structs: what
-// encoding/json decodes by reflection with no custom code.
+// baselineActivity is the activity as plain structs (the client's nested
+// types have no methods): what encoding/json decodes by reflection with no
+// custom code.
 type baselineActivity struct {
-	ID               string `json:"id"`
-	ActivityDateTime string `json:"activityDateTime"`
-	Summary          string `json:"summary"`
-	Description      string `json:"description"`
-	Outcome          string `json:"outcome"`
-	Action           struct {
-		ID         string `json:"id"`
-		Alias      string `json:"alias"`
-		Name       string `json:"name"`
-		Category   string `json:"category"`
-		Deprecated bool   `json:"deprecated"`
-	} `json:"action"`
-	Performer struct {
-		ID          string `json:"id"`
-		Type        string `json:"type"`
-		DisplayName string `json:"displayName"`
-		UniqueName  string `json:"uniqueName"`
-		IPAddress   string `json:"ipAddress"`
-	} `json:"performer"`
-	Targets []struct {
-		ID          string `json:"id"`
-		Type        string `json:"type"`
-		DisplayName string `json:"displayName"`
-		UniqueName  string `json:"uniqueName"`
-	} `json:"targets"`
-	Organization struct {
-		ID   string `json:"id"`
-		Name string `json:"name"`
-	} `json:"organization"`
-	Workspace *struct {
-		ID   string `json:"id"`
-		Name string `json:"name"`
-	} `json:"workspace"`
-	Tags        []string          `json:"tags"`
-	Attachments []json.RawMessage `json:"attachments"`
+	ID               string                 `json:"id"`
+	ActivityDateTime string                 `json:"activityDateTime"`
+	Summary          string                 `json:"summary"`
+	Description      string                 `json:"description"`
+	Outcome          string                 `json:"outcome"`
+	Action           workiva.ActivityAction `json:"action"`
+	Performer        workiva.Performer      `json:"performer"`
+	Targets          []workiva.Target       `json:"targets"`
+	Organization     workiva.Organization   `json:"organization"`
+	Workspace        *workiva.Workspace     `json:"workspace"`
+	Tags             []string               `json:"tags"`
+	Attachments      []json.RawMessage      `json:"attachments"`
 }
 
 // baseline GETs the activity pages and decodes each with encoding/json,

@@ -29,15 +29,7 @@ func directRead(t *testing.T, ds *activitiesDataSource, attrs map[string]tftypes
 	var sresp datasource.SchemaResponse
 	ds.Schema(ctx, datasource.SchemaRequest{}, &sresp)
 	typ := sresp.Schema.Type().TerraformType(ctx).(tftypes.Object)
-	vals := map[string]tftypes.Value{}
-	for name, at := range typ.AttributeTypes {
-		if v, ok := attrs[name]; ok {
-			vals[name] = v
-		} else {
-			vals[name] = tftypes.NewValue(at, nil)
-		}
-	}
-	config := tfsdk.Config{Schema: sresp.Schema, Raw: tftypes.NewValue(typ, vals)}
+	config := tfsdk.Config{Schema: sresp.Schema, Raw: objectOf(typ, attrs)}
 	resp := datasource.ReadResponse{State: tfsdk.State{Schema: sresp.Schema, Raw: config.Raw.Copy()}}
 	ds.Read(ctx, datasource.ReadRequest{Config: config}, &resp)
 	if resp.Diagnostics.HasError() {

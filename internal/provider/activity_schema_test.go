@@ -169,21 +169,14 @@ func TestActivityTypesMatchSchema(t *testing.T) {
 	}
 }
 
-// emulatorActivities decodes n activities of the emulator's data set with
-// the client's types, as a walk would hand them to the flatten.
+// emulatorActivities is n activities of the emulator's data set as the
+// client decodes them.
 func emulatorActivities(b *testing.B, n int) []*workiva.Activity {
 	b.Helper()
 	src := emulator.New(emulator.Options{Activities: n}).Activities()
 	out := make([]*workiva.Activity, len(src))
 	for i := range src {
-		raw, err := json.Marshal(src[i])
-		if err != nil {
-			b.Fatal(err)
-		}
-		out[i] = new(workiva.Activity)
-		if err := json.Unmarshal(raw, out[i]); err != nil {
-			b.Fatal(err)
-		}
+		out[i] = toClient(b, src[i])
 	}
 	return out
 }

@@ -16,7 +16,6 @@ import (
 	"github.com/vmihailenco/msgpack/v5"
 
 	"github.com/workiva/terraform-provider-workiva/internal/emulator"
-	"github.com/workiva/terraform-provider-workiva/internal/workiva"
 )
 
 // The hand-written encoder is checked against values built independently:
@@ -81,21 +80,6 @@ func refValue(t *testing.T, a emulator.Activity) tftypes.Value {
 		"tags":             tftypes.NewValue(tftypes.List{ElementType: refString}, tags),
 		"attachments_json": tftypes.NewValue(refString, attachmentsJSON(t, a)),
 	})
-}
-
-// toClient converts an emulator activity into what the client decodes from
-// the emulator's wire JSON.
-func toClient(t *testing.T, a emulator.Activity) *workiva.Activity {
-	t.Helper()
-	raw, err := json.Marshal(a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out workiva.Activity
-	if err := json.Unmarshal(raw, &out); err != nil {
-		t.Fatal(err)
-	}
-	return &out
 }
 
 func decodeAs(t *testing.T, b []byte, typ tftypes.Type) tftypes.Value {

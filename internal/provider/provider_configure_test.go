@@ -24,17 +24,9 @@ func configure(t *testing.T, attrs map[string]tftypes.Value) (workiva.Config, *p
 	var sresp provider.SchemaResponse
 	p.Schema(ctx, provider.SchemaRequest{}, &sresp)
 	typ := sresp.Schema.Type().TerraformType(ctx).(tftypes.Object)
-	vals := map[string]tftypes.Value{}
-	for name, at := range typ.AttributeTypes {
-		if v, ok := attrs[name]; ok {
-			vals[name] = v
-		} else {
-			vals[name] = tftypes.NewValue(at, nil)
-		}
-	}
 	req := provider.ConfigureRequest{
 		TerraformVersion: "1.11.0",
-		Config:           tfsdk.Config{Schema: sresp.Schema, Raw: tftypes.NewValue(typ, vals)},
+		Config:           tfsdk.Config{Schema: sresp.Schema, Raw: objectOf(typ, attrs)},
 	}
 	var resp provider.ConfigureResponse
 	p.Configure(ctx, req, &resp)
