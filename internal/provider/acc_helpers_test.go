@@ -11,6 +11,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
@@ -220,6 +221,32 @@ func selectActivities(srv *emulator.Server, order string, limit int, keep func(*
 		out = out[:limit]
 	}
 	return out
+}
+
+// planErrorCase is a workiva_activities body and the plan-time error it
+// must give.
+type planErrorCase struct{ body, want string }
+
+// planErrorSteps is one plan-only step per case, each expecting its error,
+// then ok: a step that succeeds and, first, checks that no request reached
+// srv during the failing steps (validation is plan-time).
+func planErrorSteps(t *testing.T, srv *emulator.Server, cases []planErrorCase, ok resource.TestStep) []resource.TestStep {
+	t.Helper()
+	steps := make([]resource.TestStep, 0, len(cases)+1)
+	for _, c := range cases {
+		steps = append(steps, resource.TestStep{
+			Config:      providerBlock(srv) + "data \"workiva_activities\" \"x\" {\n " + c.body + "\n}\n",
+			ExpectError: errRE(c.want),
+			PlanOnly:    true,
+		})
+	}
+	steps[0].PreConfig = srv.ResetRequests
+	ok.PreConfig = func() {
+		if n := len(srv.Requests()); n != 0 {
+			t.Errorf("%d requests reached the emulator during validation failures", n)
+		}
+	}
+	return append(steps, ok)
 }
 
 // errRE compiles an ExpectError pattern in which each space matches any run

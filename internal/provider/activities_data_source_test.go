@@ -271,7 +271,7 @@ data "workiva_activities" "x" {
 // reaches the API.
 func TestAccActivities_validation(t *testing.T) {
 	srv := startEmulator(t, 10)
-	cases := []struct{ body, want string }{
+	cases := []planErrorCase{
 		{`organization_id = "not-a-uuid"`, `Attribute organization_id must be a UUID`},
 		{`organization_id = ""`, `Attribute organization_id must be a UUID`},
 		{`workspace_id = " "`, `Attribute workspace_id must not be empty or only whitespace`},
@@ -292,22 +292,7 @@ func TestAccActivities_validation(t *testing.T) {
 		{`page_size = 0`, `Attribute page_size value must be between 1 and 1000, got: 0`},
 		{`page_size = 1001`, `Attribute page_size value must be between 1 and 1000, got: 1001`},
 	}
-	steps := make([]resource.TestStep, 0, len(cases))
-	for _, c := range cases {
-		steps = append(steps, resource.TestStep{
-			Config:      providerBlock(srv) + "data \"workiva_activities\" \"x\" {\n " + c.body + "\n}\n",
-			ExpectError: errRE(c.want),
-			PlanOnly:    true,
-		})
-	}
-	steps[0].PreConfig = srv.ResetRequests
-	steps = append(steps, resource.TestStep{
-		// Proves the earlier steps sent nothing: validation is plan-time.
-		PreConfig: func() {
-			if n := len(srv.Requests()); n != 0 {
-				t.Errorf("%d requests reached the emulator during validation failures", n)
-			}
-		},
+	steps := planErrorSteps(t, srv, cases, resource.TestStep{
 		Config: providerBlock(srv) + `data "workiva_activities" "ok" { max_results = 1 }`,
 	})
 	resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: factories(), Steps: steps})

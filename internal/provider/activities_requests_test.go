@@ -284,28 +284,14 @@ func TestAccActivities_parallelism(t *testing.T) {
 func TestAccActivities_parallelismValidation(t *testing.T) {
 	srv := startEmulator(t, 10)
 	window := "since = \"2026-01-01T00:00:00Z\"\n before = \"2026-02-01T00:00:00Z\"\n "
-	cases := []struct{ body, want string }{
+	cases := []planErrorCase{
 		{window + `parallelism = 0`, `Attribute parallelism value must be between 1 and 16, got: 0`},
 		{window + `parallelism = 17`, `Attribute parallelism value must be between 1 and 16, got: 17`},
 		{`parallelism = 4`, `Attribute parallelism = 4 needs both since and before set \(missing: since and before\)`},
 		{`since = "2026-01-01T00:00:00Z"` + "\n parallelism = 2", `Attribute parallelism = 2 needs both since and before set \(missing: before\)`},
 		{`before = "2026-01-01T00:00:00Z"` + "\n parallelism = 16", `Attribute parallelism = 16 needs both since and before set \(missing: since\)`},
 	}
-	steps := make([]resource.TestStep, 0, len(cases)+1)
-	for _, c := range cases {
-		steps = append(steps, resource.TestStep{
-			Config:      providerBlock(srv) + "data \"workiva_activities\" \"x\" {\n " + c.body + "\n}\n",
-			ExpectError: errRE(c.want),
-			PlanOnly:    true,
-		})
-	}
-	steps[0].PreConfig = srv.ResetRequests
-	steps = append(steps, resource.TestStep{
-		PreConfig: func() {
-			if n := len(srv.Requests()); n != 0 {
-				t.Errorf("%d requests reached the emulator during validation failures", n)
-			}
-		},
+	steps := planErrorSteps(t, srv, cases, resource.TestStep{
 		// parallelism = 1 needs no window.
 		Config: providerBlock(srv) + `data "workiva_activities" "ok" {
   parallelism = 1
