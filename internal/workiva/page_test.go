@@ -287,18 +287,9 @@ func FuzzDecodeActivityPage(f *testing.F) {
 // any JSON library decodes by reflection: the fuzz test's reference and the
 // decoding benchmark's baseline. Attachments is nil when absent or null.
 type wireActivity struct {
-	ID               string           `json:"id"`
-	ActivityDateTime string           `json:"activityDateTime"`
-	Summary          string           `json:"summary"`
-	Description      string           `json:"description"`
-	Outcome          string           `json:"outcome"`
-	Action           ActivityAction   `json:"action"`
-	Performer        Performer        `json:"performer"`
-	Targets          []Target         `json:"targets"`
-	Organization     Organization     `json:"organization"`
-	Workspace        *Workspace       `json:"workspace"`
-	Tags             []string         `json:"tags"`
-	Attachments      *json.RawMessage `json:"attachments"`
+	activityFields                  // Activity's fields, without its UnmarshalJSON
+	Description    string           `json:"description"`
+	Attachments    *json.RawMessage `json:"attachments"` // shadows Activity's
 }
 
 // referencePage decodes a page with go-json-experiment/json's reflection
@@ -322,11 +313,8 @@ func referencePage(body []byte) ([]Activity, string, error) {
 		if r == nil || r.ID == "" {
 			return nil, "", errors.New("null item or item without id")
 		}
-		a := Activity{
-			ID: r.ID, ActivityDateTime: r.ActivityDateTime, Summary: r.Summary, Outcome: r.Outcome,
-			Action: r.Action, Performer: r.Performer, Targets: r.Targets, Organization: r.Organization,
-			Workspace: r.Workspace, Tags: r.Tags,
-		}
+		a := Activity(r.activityFields)
+		a.Attachments = nil
 		if a.Summary == "" {
 			a.Summary = r.Description
 		}
