@@ -27,12 +27,13 @@ import (
 // expected values from the emulator's data by hand: a field added to the
 // table without its value here fails tftypes.NewValue in refValue.
 var (
-	refString    = tftypes.String
-	refActivity  = activityObjectType.TerraformType(context.Background()).(tftypes.Object)
-	refAction    = refActivity.AttributeTypes["action"]
-	refPerformer = refActivity.AttributeTypes["performer"]
-	refTarget    = refActivity.AttributeTypes["targets"].(tftypes.List).ElementType
-	refNamed     = refActivity.AttributeTypes["organization"]
+	refString       = tftypes.String
+	refActivity     = activityObjectType.TerraformType(context.Background()).(tftypes.Object)
+	refAction       = refActivity.AttributeTypes["action"]
+	refPerformer    = refActivity.AttributeTypes["performer"]
+	refTarget       = refActivity.AttributeTypes["targets"].(tftypes.List).ElementType
+	refOrganization = refActivity.AttributeTypes["organization"]
+	refWorkspace    = refActivity.AttributeTypes["workspace"]
 )
 
 func refStr(s string) tftypes.Value {
@@ -55,9 +56,9 @@ func refValue(t *testing.T, a emulator.Activity) tftypes.Value {
 	for _, tg := range a.Tags {
 		tags = append(tags, tftypes.NewValue(refString, tg))
 	}
-	workspace := tftypes.NewValue(refNamed, nil)
+	workspace := tftypes.NewValue(refWorkspace, nil)
 	if a.Workspace != nil {
-		workspace = tftypes.NewValue(refNamed, map[string]tftypes.Value{"id": refStr(a.Workspace.ID), "name": refStr(a.Workspace.Name)})
+		workspace = tftypes.NewValue(refWorkspace, map[string]tftypes.Value{"id": refStr(a.Workspace.ID), "name": refStr(a.Workspace.Name)})
 	}
 	return tftypes.NewValue(refActivity, map[string]tftypes.Value{
 		"id":                 tftypes.NewValue(refString, a.ID),
@@ -73,7 +74,7 @@ func refValue(t *testing.T, a emulator.Activity) tftypes.Value {
 			"unique_name": refStr(a.Performer.UniqueName), "ip_address": refStr(a.Performer.IPAddress),
 		}),
 		"targets": tftypes.NewValue(tftypes.List{ElementType: refTarget}, targets),
-		"organization": tftypes.NewValue(refNamed, map[string]tftypes.Value{
+		"organization": tftypes.NewValue(refOrganization, map[string]tftypes.Value{
 			"id": refStr(a.Organization.ID), "name": refStr(a.Organization.Name),
 		}),
 		"workspace":        workspace,
