@@ -47,19 +47,20 @@ func (b *mpBuf) Len() int { return b.n }
 
 // Write appends p, across chunks when needed. It never fails.
 func (b *mpBuf) Write(p []byte) (int, error) {
-	b.n += len(p)
-	for k := len(p); len(p) > 0; {
+	n := len(p)
+	b.n += n
+	for len(p) > 0 {
 		if len(b.cur) == cap(b.cur) {
 			if len(b.cur) > 0 {
 				b.full = append(b.full, b.cur)
 			}
 			b.cur = make([]byte, 0, mpChunkSize)
 		}
-		k = copy(b.cur[len(b.cur):cap(b.cur)], p)
+		k := copy(b.cur[len(b.cur):cap(b.cur)], p)
 		b.cur = b.cur[:len(b.cur)+k]
 		p = p[k:]
 	}
-	return len(p), nil
+	return n, nil
 }
 
 // WriteByte appends c (the encoder's fast path for one-byte forms).

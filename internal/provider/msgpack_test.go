@@ -248,6 +248,10 @@ func TestMsgPackChunks(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	if n, err := b.Write([]byte("xyz")); n != 3 || err != nil {
+		t.Errorf("Write of 3 bytes: %d, %v", n, err)
+	}
+	want.WriteString("xyz")
 	if b.Len() != want.Len() {
 		t.Fatalf("Len %d, want %d", b.Len(), want.Len())
 	}
