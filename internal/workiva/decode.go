@@ -27,8 +27,8 @@ import (
 // targets of `make bench` do not need it: BenchmarkActivitiesRead, same
 // loaded 2-core machine, interleaved runs, CPU time over the encoding/json
 // baseline at N = 1,000 / 10,000 / 100,000 was 0.83-0.87 / 0.61-0.64 /
-// 0.43-0.56 with it and 0.84 / 0.67 / 0.50 with the library (target: at
-// most 1.25); allocations per activity rose from 5.1 to 17.8 at N = 100,000
+// 0.43-0.56 with it and 0.84 / 0.67 / 0.50 with the library (and the
+// provider's MessagePack through vmihailenco/msgpack; target: at most 1.25); allocations per activity rose from 5.1 to 17.8 at N = 100,000
 // and stay constant in N (24.4 at 1,000, 18.5 at 10,000).
 
 // decodeOptions are the jsontext options of every page and object decoder.
