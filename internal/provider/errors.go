@@ -48,11 +48,8 @@ func describeError(err error) string {
 		if apiErr.DocURL != "" {
 			fmt.Fprintf(&b, "\nSee %s", apiErr.DocURL)
 		}
-		if apiErr.Hint != "" {
+		if apiErr.Hint != "" { // the client's advice (403: roles and scope; 401: the token)
 			b.WriteString("\n" + apiErr.Hint)
-		} else if apiErr.StatusCode == http.StatusForbidden {
-			b.WriteString("\nReading activities needs an admin role in Workiva: Org User Admin, Org Workspace Admin or " +
-				"Org Security Admin for organization activities, Workspace Owner for workspace activities.")
 		}
 		return b.String()
 	case errors.As(err, &tokErr):
@@ -77,15 +74,6 @@ func describeError(err error) string {
 	default:
 		return err.Error()
 	}
-}
-
-// statusOf returns the HTTP status of an API error, 0 otherwise.
-func statusOf(err error) int {
-	var apiErr *workiva.APIError
-	if errors.As(err, &apiErr) {
-		return apiErr.StatusCode
-	}
-	return 0
 }
 
 // addReadError records a failed read of a data source: the summary names

@@ -40,8 +40,6 @@ const (
 	EnvMaxRetries     = "WORKIVA_MAX_RETRIES"
 )
 
-var regions = []string{"us", "eu", "apac"}
-
 var _ provider.Provider = (*workivaProvider)(nil)
 
 type workivaProvider struct {
@@ -128,7 +126,7 @@ func (p *workivaProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 				Optional: true,
 				MarkdownDescription: "Workiva region whose API host is used: `us`, `eu` or `apac`. Ignored when `api_url` is set. " +
 					"Environment variable: `" + EnvRegion + "`. Default: `us`.",
-				Validators: []validator.String{stringvalidator.OneOf(regions...)},
+				Validators: []validator.String{stringvalidator.OneOf(workiva.Regions...)},
 			},
 			"api_url": schema.StringAttribute{
 				Optional: true,
@@ -217,15 +215,6 @@ func (r *resolver) str(v types.String, attr, env string, check func(string) erro
 	return s, "environment variable " + env
 }
 
-func checkRegion(s string) error {
-	for _, r := range regions {
-		if s == r {
-			return nil
-		}
-	}
-	return fmt.Errorf("must be one of %s, got %q", strings.Join(regions, ", "), s)
-}
-
 func (p *workivaProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
 	var m providerModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
@@ -237,10 +226,10 @@ func (p *workivaProvider) Configure(ctx context.Context, req provider.ConfigureR
 	clientID, idFrom := r.str(m.ClientID, "client_id", EnvClientID, checkNotBlank)
 	clientSecret, secretFrom := r.str(m.ClientSecret, "client_secret", EnvClientSecret, checkNotBlank)
 	accessToken, _ := r.str(m.AccessToken, "access_token", EnvAccessToken, checkNotBlank)
-	region, _ := r.str(m.Region, "region", EnvRegion, checkRegion)
-	apiURL, _ := r.str(m.APIURL, "api_url", EnvAPIURL, checkURL)
-	tokenURL, _ := r.str(m.TokenURL, "token_url", EnvTokenURL, checkURL)
-	apiVersion, _ := r.str(m.APIVersion, "api_version", EnvAPIVersion, checkAPIVersion)
+	region, _ := r.str(m.Region, "region", EnvRegion, workiva.CheckRegion)
+	apiURL, _ := r.str(m.APIURL, "api_url", EnvAPIURL, workiva.CheckURL)
+	tokenURL, _ := r.str(m.TokenURL, "token_url", EnvTokenURL, workiva.CheckURL)
+	apiVersion, _ := r.str(m.APIVersion, "api_version", EnvAPIVersion, workiva.CheckAPIVersion)
 	orgID, _ := r.str(m.OrganizationID, "organization_id", EnvOrganizationID, checkUUID)
 	timeoutText, _ := r.str(m.RequestTimeout, "request_timeout", "", nil)
 
@@ -347,7 +336,7 @@ func (p *workivaProvider) Configure(ctx context.Context, req provider.ConfigureR
 	p.data = data
 	p.mu.Unlock()
 	tflog.Debug(ctx, "Workiva provider configured", map[string]any{
-		"api_url": cfg.APIURL, "region": cfg.Region, "api_version": cfg.APIVersion,
+		"api_url": workiva.RedactURL(client.APIURL()), "region": cfg.Region, "api_version": cfg.APIVersion,
 		"auth": authKind(accessToken), "organization_id": orgID,
 	})
 }

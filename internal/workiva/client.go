@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -156,16 +155,15 @@ func New(cfg Config) (*Client, error) {
 		if region == "" {
 			region = DefaultRegion
 		}
-		host, ok := RegionHosts[region]
-		if !ok {
-			return nil, &ConfigError{Setting: "region", Value: cfg.Region, Reason: "must be one of us, eu, apac"}
+		if err := CheckRegion(region); err != nil {
+			return nil, configError("region", err)
 		}
 		cfg.Region = region
-		api = host
+		api = RegionHosts[region]
 	}
-	base, err := checkEndpoint("api_url", api)
+	base, err := parseEndpoint(api)
 	if err != nil {
-		return nil, err
+		return nil, configError("api_url", err)
 	}
 	base.Path = strings.TrimRight(base.Path, "/")
 	base.RawPath = strings.TrimRight(base.RawPath, "/")
@@ -177,9 +175,9 @@ func New(cfg Config) (*Client, error) {
 	if tok == "" {
 		tok = c.baseStr + TokenPath
 	}
-	tu, err := checkEndpoint("token_url", tok)
+	tu, err := parseEndpoint(tok)
 	if err != nil {
-		return nil, err
+		return nil, configError("token_url", err)
 	}
 	c.tokenURL = tu.String()
 	cfg.TokenURL = c.tokenURL
@@ -201,8 +199,8 @@ func New(cfg Config) (*Client, error) {
 	if c.apiVersion == "" {
 		c.apiVersion = DefaultAPIVersion
 	}
-	if _, err := time.Parse("2006-01-02", c.apiVersion); err != nil {
-		return nil, &ConfigError{Setting: "api_version", Value: cfg.APIVersion, Reason: "must be a date such as " + DefaultAPIVersion}
+	if err := CheckAPIVersion(c.apiVersion); err != nil {
+		return nil, configError("api_version", err)
 	}
 	cfg.APIVersion = c.apiVersion
 
@@ -270,63 +268,6 @@ func New(cfg Config) (*Client, error) {
 	}
 	c.cfg = cfg
 	return c, nil
-}
-
-// checkEndpoint validates an API or token URL: absolute, https (http only
-// for loopback hosts, so that local emulators work but credentials never
-// cross a network in clear), no user info, query or fragment.
-func checkEndpoint(setting, raw string) (*url.URL, error) {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return nil, &ConfigError{Setting: setting, Value: raw, Reason: "not a valid URL"}
-	}
-	if u.Scheme == "" || u.Host == "" || u.Opaque != "" {
-		return nil, &ConfigError{Setting: setting, Value: raw, Reason: "must be an absolute URL such as https://api.app.wdesk.com"}
-	}
-	if u.User != nil {
-		return nil, &ConfigError{Setting: setting, Value: u.Redacted(), Reason: "must not contain user information"}
-	}
-	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
-		return nil, &ConfigError{Setting: setting, Value: raw, Reason: "must not contain a query or fragment"}
-	}
-	u.Scheme = strings.ToLower(u.Scheme)
-	switch u.Scheme {
-	case "https":
-	case "http":
-		if !isLoopback(u.Hostname()) {
-			return nil, &ConfigError{Setting: setting, Value: raw, Reason: "http:// is only allowed for loopback hosts (127.0.0.0/8, ::1, localhost); use https://"}
-		}
-	default:
-		return nil, &ConfigError{Setting: setting, Value: raw, Reason: "scheme must be https"}
-	}
-	if p := u.Port(); p != "" {
-		if n, err := parsePort(p); err != nil || n == 0 {
-			return nil, &ConfigError{Setting: setting, Value: raw, Reason: "invalid port"}
-		}
-	}
-	return u, nil
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(strings.TrimSuffix(host, "."), "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
-func parsePort(p string) (int, error) {
-	n := 0
-	for _, r := range p {
-		if r < '0' || r > '9' {
-			return 0, errors.New("not a number")
-		}
-		n = n*10 + int(r-'0')
-		if n > 65535 {
-			return 0, errors.New("out of range")
-		}
-	}
-	return n, nil
 }
 
 // userAgentTransport sets the User-Agent on token requests, which the oauth2
