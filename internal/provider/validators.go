@@ -25,10 +25,10 @@ import (
 var uuidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
 const (
-	uuidRule       = "must be a UUID such as 123e4567-e89b-12d3-a456-426614174000"
-	rfc3339Rule    = "must be an RFC 3339 date-time with a time zone, such as 2026-01-01T00:00:00Z or 2026-01-01T09:00:00+02:00"
-	durationRule   = "must be a positive Go duration such as 30s, 2m or 1m30s"
-	notBlankRule   = "must not be empty or only whitespace"
+	uuidRule     = "must be a UUID such as 123e4567-e89b-12d3-a456-426614174000"
+	rfc3339Rule  = "must be an RFC 3339 date-time with a time zone, such as 2026-01-01T00:00:00Z or 2026-01-01T09:00:00+02:00"
+	durationRule = "must be a positive Go duration such as 30s, 2m or 1m30s"
+	notBlankRule = "must not be empty or only whitespace"
 )
 
 func checkUUID(s string) error {
