@@ -28,6 +28,10 @@ const (
 	DefaultUserAgent     = "terraform-provider-workiva"
 	DefaultRetryWaitMin  = time.Second
 	DefaultRetryWaitMax  = 30 * time.Second
+	// DefaultRequestTimeout bounds each attempt, so that a server that
+	// accepts the connection and never answers ends the call instead of
+	// hanging the run: Terraform has no timeout of its own for data sources.
+	DefaultRequestTimeout = 60 * time.Second
 )
 
 // RegionHosts maps a Workiva region to its API base URL.
@@ -51,7 +55,7 @@ type Config struct {
 	// MaxRetries is the number of retries after the first attempt.
 	// Nil means DefaultMaxRetries; 0 disables retries.
 	MaxRetries     *int
-	RequestTimeout time.Duration // per HTTP request (each attempt); 0 = none
+	RequestTimeout time.Duration // per HTTP request (each attempt); 0 = DefaultRequestTimeout
 	UserAgent      string
 
 	// Logger receives one entry per attempt, retry and token fetch. Nil: silent.
@@ -213,6 +217,9 @@ func New(cfg Config) (*Client, error) {
 	}
 	if cfg.RequestTimeout < 0 {
 		return nil, &ConfigError{Setting: "request_timeout", Value: cfg.RequestTimeout.String(), Reason: "must not be negative"}
+	}
+	if cfg.RequestTimeout == 0 {
+		cfg.RequestTimeout = DefaultRequestTimeout
 	}
 	if cfg.RetryWaitMin <= 0 {
 		cfg.RetryWaitMin = DefaultRetryWaitMin
