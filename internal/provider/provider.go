@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
@@ -167,8 +168,10 @@ func (p *workivaProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 			},
 			"request_timeout": schema.StringAttribute{
 				Optional: true,
-				MarkdownDescription: "Timeout of each HTTP request (each attempt), as a Go duration such as `30s` or `2m`. " +
-					"No environment variable. Default: no per-request timeout (Terraform's own timeouts and interrupts still apply).",
+				MarkdownDescription: "Time limit of each HTTP request (each attempt, reading the answer included), as a Go duration " +
+					"such as `30s` or `2m`; a request that takes longer fails and is retried like a network error (see `max_retries`). " +
+					"It is what ends a read when Workiva accepts the connection but never answers: Terraform has no timeout of its own " +
+					"for data sources. No environment variable. Default: `" + strconv.Itoa(int(workiva.DefaultRequestTimeout/time.Second)) + "s`.",
 				Validators: []validator.String{validDuration()},
 			},
 		},
@@ -284,6 +287,8 @@ func (p *workivaProvider) Configure(ctx context.Context, req provider.ConfigureR
 			r.diags.AddAttributeError(path.Root("request_timeout"), "Invalid duration", "Attribute request_timeout "+err.Error())
 		}
 		cfg.RequestTimeout = d
+	} else {
+		cfg.RequestTimeout = workiva.DefaultRequestTimeout
 	}
 
 	switch {
@@ -338,6 +343,7 @@ func (p *workivaProvider) Configure(ctx context.Context, req provider.ConfigureR
 	tflog.Debug(ctx, "Workiva provider configured", map[string]any{
 		"api_url": workiva.RedactURL(client.APIURL()), "region": cfg.Region, "api_version": cfg.APIVersion,
 		"auth": authKind(accessToken), "organization_id": orgID,
+		"request_timeout": cfg.RequestTimeout.String(), "max_retries": *cfg.MaxRetries,
 	})
 }
 
