@@ -66,11 +66,6 @@ func (p *workivaProvider) configured() *providerData {
 	return p.data
 }
 
-// New returns the provider factory used by main and by the tests.
-func New(version string) func() provider.Provider {
-	return func() provider.Provider { return &workivaProvider{version: version} }
-}
-
 type providerModel struct {
 	ClientID       types.String `tfsdk:"client_id"`
 	ClientSecret   types.String `tfsdk:"client_secret"`
@@ -162,7 +157,7 @@ func (p *workivaProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 			},
 			"max_retries": schema.Int64Attribute{
 				Optional: true,
-				MarkdownDescription: "How many times a failed call (429, 5xx, network error) is retried; 0 disables retries. " +
+				MarkdownDescription: "How many times a failed request (429, 5xx, network error or timeout), the OAuth token request included, is retried; 0 disables retries. " +
 					"Environment variable: `" + EnvMaxRetries + "`. Default: `" + strconv.Itoa(workiva.DefaultMaxRetries) + "`.",
 				Validators: []validator.Int64{int64validator.AtLeast(0)},
 			},

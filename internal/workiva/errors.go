@@ -317,21 +317,6 @@ func StatusCode(err error) int {
 	return 0
 }
 
-// IsNotFound reports whether err is an API 404.
-func IsNotFound(err error) bool { return StatusCode(err) == http.StatusNotFound }
-
-// IsForbidden reports whether err is an API 403.
-func IsForbidden(err error) bool { return StatusCode(err) == http.StatusForbidden }
-
-// IsUnauthorized reports whether err is an API 401 or a token failure.
-func IsUnauthorized(err error) bool {
-	var te *TokenError
-	return StatusCode(err) == http.StatusUnauthorized || errors.As(err, &te)
-}
-
-// IsBadRequest reports whether err is an API 400 (e.g. a filter the API rejects).
-func IsBadRequest(err error) bool { return StatusCode(err) == http.StatusBadRequest }
-
 func statusLine(code int) string {
 	if t := http.StatusText(code); t != "" {
 		return fmt.Sprintf("%d %s", code, t)
