@@ -61,21 +61,21 @@ func describeError(err error) string {
 			// No HTTP answer to report (timeout, refused or reset connection,
 			// a 200 without a token): the client's text says what happened,
 			// and the credentials are not the suspect.
-			b.WriteString(strings.TrimPrefix(tokErr.Error(), "workiva: "))
-			break
-		}
-		fmt.Fprintf(&b, "The token endpoint answered HTTP %d %s", tokErr.StatusCode, http.StatusText(tokErr.StatusCode))
-		if tokErr.Code != "" {
-			fmt.Fprintf(&b, ", error %q", tokErr.Code)
-		}
-		if tokErr.Description != "" {
-			fmt.Fprintf(&b, ": %s", tokErr.Description)
-		}
-		if tokErr.TokenURL != "" {
-			fmt.Fprintf(&b, "\nRequest: POST %s", tokErr.TokenURL)
-		}
-		if tokErr.Attempts > 1 {
-			fmt.Fprintf(&b, " (%d attempts)", tokErr.Attempts)
+			b.WriteString(strings.TrimPrefix(tokErr.Summary(), "workiva: ") + ".")
+		} else {
+			fmt.Fprintf(&b, "The token endpoint answered HTTP %d %s", tokErr.StatusCode, http.StatusText(tokErr.StatusCode))
+			if tokErr.Code != "" {
+				fmt.Fprintf(&b, ", error %q", tokErr.Code)
+			}
+			if tokErr.Description != "" {
+				fmt.Fprintf(&b, ": %s", tokErr.Description)
+			}
+			if tokErr.TokenURL != "" {
+				fmt.Fprintf(&b, "\nRequest: POST %s", tokErr.TokenURL)
+			}
+			if tokErr.Attempts > 1 {
+				fmt.Fprintf(&b, " (%d attempts)", tokErr.Attempts)
+			}
 		}
 		switch {
 		case tokErr.CredentialsRejected():

@@ -75,7 +75,7 @@ func TestAccResilience_tokenEndpointFaults(t *testing.T) {
 		{emulator.Faults{TokenErrors: 1000}, `workiva_activities: listing activities failed.*The token endpoint answered HTTP 503 Service Unavailable, error "server_error".*\(3 attempts\).*` +
 			`Workiva or the network failed after 3 attempts; this is not a configuration or credentials problem, and the run can be retried`},
 		{emulator.Faults{TokenResets: 1000}, `workiva_activities: listing activities failed.*token request to http://127\.0\.0\.1:[0-9]+/iam/v1/oauth2/token failed after 3 attempts: .*` +
-			`Workiva or the network failed, not the credentials; the run can be retried`},
+			`Workiva or the network failed after 3 attempts; this is not a configuration or credentials problem, and the run can be retried`},
 	} {
 		ec := &errorCapture{}
 		resource.Test(t, resource.TestCase{
@@ -138,32 +138,17 @@ func TestAccResilience_retryAfterUnhonourable(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: factories(fastBackoff), Steps: steps})
 }
 
-// Without request_timeout each request is bounded by the documented default;
-// a timeout's error names the limit and how to raise it.
+// A timeout's error names the limit, the default and how to raise it (the
+// default itself: TestConfigureDefaults).
 func TestAccResilience_requestTimeout(t *testing.T) {
 	srv := startEmulator(t, 10)
-	var got time.Duration
-	hook := func(p *workivaProvider) {
-		p.configHook = func(c *workiva.Config) { got = c.RequestTimeout }
-	}
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: factories(hook),
-		Steps: []resource.TestStep{
-			{
-				Config: providerBlock(srv) + `data "workiva_activities" "x" { max_results = 1 }`,
-				Check: func(*terraform.State) error {
-					if got != 60*time.Second {
-						return fmt.Errorf("request timeout %v without request_timeout, want the documented 60s", got)
-					}
-					return nil
-				},
-			},
-			{
-				PreConfig:   func() { srv.SetFaults(emulator.Faults{Latency: 1500 * time.Millisecond}) },
-				Config:      providerBlock(srv, `request_timeout = "200ms"`, "max_retries = 0") + `data "workiva_activities" "x" {}`,
-				ExpectError: errRE(`timed out after 200ms.*Each HTTP request may take at most request_timeout \(here 200ms; default 60s\)\. If Workiva is slow rather than unreachable, raise it in the provider block, e\.g\. request_timeout = "5m"\.`),
-			},
-		},
+		ProtoV6ProviderFactories: factories(),
+		Steps: []resource.TestStep{{
+			PreConfig:   func() { srv.SetFaults(emulator.Faults{Latency: 1500 * time.Millisecond}) },
+			Config:      providerBlock(srv, `request_timeout = "200ms"`, "max_retries = 0") + `data "workiva_activities" "x" {}`,
+			ExpectError: errRE(`timed out after 200ms.*Each HTTP request may take at most request_timeout \(here 200ms; default 60s\)\. If Workiva is slow rather than unreachable, raise it in the provider block, e\.g\. request_timeout = "5m"\.`),
+		}},
 	})
 }
 
@@ -264,5 +249,32 @@ func TestAccResilience_deprecationWarning(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Only rejected credentials are blamed on the credentials; failures of
+// Workiva or the network say the run can be retried.
+func TestDescribeErrorNamesTheCause(t *testing.T) {
+	const creds, retry = "Check client_id and client_secret", "the run can be retried"
+	for _, tc := range []struct {
+		err            error
+		creds, retried bool
+	}{
+		{&workiva.TokenError{StatusCode: 401, Code: "invalid_client", Attempts: 1}, true, false},
+		{&workiva.TokenError{StatusCode: 400, Code: "unauthorized_client", Attempts: 1}, true, false},
+		{&workiva.TokenError{StatusCode: 400, Code: "invalid_request", Attempts: 1}, false, false},
+		{&workiva.TokenError{StatusCode: 503, Code: "server_error", Attempts: 6, Transient: true}, false, true},
+		{&workiva.TokenError{Err: fmt.Errorf("connection reset by peer"), Attempts: 6, Transient: true}, false, true},
+		{&workiva.APIError{StatusCode: 502, Attempts: 6}, false, true},
+		{&workiva.APIError{StatusCode: 404}, false, false},
+		{&workiva.RequestError{Operation: "get activity", Attempts: 6, Err: fmt.Errorf("connection reset by peer")}, false, true},
+	} {
+		got := describeError(fmt.Errorf("wrapped: %w", tc.err))
+		if strings.Contains(got, creds) != tc.creds || strings.Contains(got, retry) != tc.retried {
+			t.Errorf("%#v:\n%s", tc.err, got)
+		}
+		if tc.retried && !strings.Contains(got, "after 6 attempts") {
+			t.Errorf("%#v: attempts not named:\n%s", tc.err, got)
+		}
 	}
 }

@@ -110,6 +110,21 @@ func (e *TokenError) CredentialsRejected() bool {
 }
 
 func (e *TokenError) Error() string {
+	s := e.Summary()
+	switch {
+	case e.CredentialsRejected():
+		s += ". Check the client ID and client secret"
+	case e.Code == "invalid_scope":
+		s += ". Check the requested scopes"
+	case e.Transient:
+		s += ". Workiva or the network failed, not the credentials; the run can be retried"
+	}
+	return s
+}
+
+// Summary is what happened, without Error's advice (callers that word
+// their own advice, like the provider, use it).
+func (e *TokenError) Summary() string {
 	var b strings.Builder
 	b.WriteString("workiva: token request")
 	if e.TokenURL != "" {
@@ -144,14 +159,6 @@ func (e *TokenError) Error() string {
 		default:
 			b.WriteString(e.Err.Error())
 		}
-	}
-	switch {
-	case e.CredentialsRejected():
-		b.WriteString(". Check the client ID and client secret")
-	case e.Code == "invalid_scope":
-		b.WriteString(". Check the requested scopes")
-	case e.Transient:
-		b.WriteString(". Workiva or the network failed, not the credentials; the run can be retried")
 	}
 	return b.String()
 }
