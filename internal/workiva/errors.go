@@ -216,7 +216,8 @@ func (e *RetryAfterError) Error() string {
 	if e.Wait >= retryAfterCeiling {
 		wait = "more than a year"
 	}
-	if e.Header != "" {
+	// The header as sent, unless it is the number of seconds just printed.
+	if e.Header != "" && (e.Wait >= retryAfterCeiling || strings.Trim(e.Header, "0123456789") != "") {
 		wait += fmt.Sprintf(" (Retry-After: %.40s)", e.Header)
 	}
 	return fmt.Sprintf("workiva: %s: %s %s: %s: server asked to retry after %s, which %s (%s); not waiting",
