@@ -49,8 +49,8 @@ func (c *Client) get(ctx context.Context, cl *call, rawURL string) (*http.Respon
 		if err != nil {
 			return nil, err
 		}
+		c.noteDeprecation(ctx, cl, resp) // an error answer may carry the notice too
 		if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-			c.noteDeprecation(ctx, cl, resp)
 			return resp, nil
 		}
 		if resp.StatusCode == http.StatusUnauthorized && c.oauth != nil && !refreshed {
