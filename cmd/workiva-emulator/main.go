@@ -30,6 +30,7 @@ type config struct {
 	addr    string
 	envFile string
 	latency time.Duration
+	deprec  bool
 	opts    emulator.Options
 }
 
@@ -41,6 +42,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.opts.Activities, "activities", emulator.DefaultActivities, "number of activities in the data set")
 	fs.Int64Var(&c.opts.Seed, "seed", emulator.DefaultSeed, "data set seed")
 	fs.DurationVar(&c.latency, "latency", 0, "latency added to every request (e.g. 50ms)")
+	fs.BoolVar(&c.deprec, "deprecation-headers", false, "send Deprecation and Sunset headers from the endpoints Workiva documents as deprecated")
 	now := fs.String("now", "now", `anchor of the data set: "now" or an RFC 3339 time; activities lie in the 180 days before it`)
 	fs.StringVar(&c.envFile, "env-file", "", "write WORKIVA_API_URL, WORKIVA_CLIENT_ID, WORKIVA_CLIENT_SECRET, WORKIVA_ORGANIZATION_ID here once listening")
 	fs.StringVar(&c.opts.ClientID, "client-id", emulator.DefaultClientID, "client ID the token endpoint accepts")
@@ -92,8 +94,8 @@ func serve(ctx context.Context, c config, stdout io.Writer) error {
 		return err
 	}
 	defer s.Close()
-	if c.latency > 0 {
-		s.SetFaults(emulator.Faults{Latency: c.latency})
+	if c.latency > 0 || c.deprec {
+		s.SetFaults(emulator.Faults{Latency: c.latency, DeprecationHeaders: c.deprec})
 	}
 	if c.envFile != "" {
 		if err := writeEnvFile(c.envFile, s); err != nil {

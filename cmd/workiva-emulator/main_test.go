@@ -26,11 +26,11 @@ func TestParseFlags(t *testing.T) {
 			t.Errorf("%q accepted", args)
 		}
 	}
-	c, err := parseFlags([]string{"-now", "2026-03-01T00:00:00Z", "-activities", "10", "-latency", "5ms", "-seed", "7"}, io.Discard)
+	c, err := parseFlags([]string{"-now", "2026-03-01T00:00:00Z", "-activities", "10", "-latency", "5ms", "-seed", "7", "-deprecation-headers"}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !c.opts.Now.Equal(time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)) || c.opts.Activities != 10 || c.latency != 5*time.Millisecond || c.opts.Seed != 7 {
+	if !c.opts.Now.Equal(time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)) || c.opts.Activities != 10 || c.latency != 5*time.Millisecond || c.opts.Seed != 7 || !c.deprec {
 		t.Fatalf("%+v", c)
 	}
 	c, err = parseFlags(nil, io.Discard)

@@ -30,8 +30,9 @@ type Options struct {
 	TokenTTL     time.Duration // default 1h
 }
 
-// Faults are injected answers. The zero value injects nothing. Counts apply
-// to API calls (under /admin), not to the token endpoint.
+// Faults are injected answers. The zero value injects nothing. RateLimit and
+// ServerErrors count API calls (under /admin); the Token* faults count
+// requests to the token endpoint.
 type Faults struct {
 	// RateLimit: the next RateLimit API calls answer 429, with a
 	// Retry-After header of RetryAfter unless it is "".
@@ -59,7 +60,30 @@ type Faults struct {
 	// RepeatNextLinkPage: that page's @nextLink repeats the previous
 	// page's link (the URL that fetched it).
 	RepeatNextLinkPage int
+
+	// TokenErrors: the next TokenErrors token requests answer
+	// TokenErrorStatus (default 503) with an IamError, and a Retry-After
+	// header of TokenRetryAfter unless it is "".
+	TokenErrors      int
+	TokenErrorStatus int
+	TokenRetryAfter  string
+	// TokenResets: the next TokenResets token requests get no answer: the
+	// connection is reset (TCP RST) once the request has been read.
+	TokenResets int
+
+	// DeprecationHeaders: the endpoints Workiva documents as deprecated
+	// (the organization activities list and the single activity) answer
+	// with Deprecation and Sunset headers carrying the documented dates.
+	DeprecationHeaders bool
 }
+
+// The deprecation Workiva documents for the organization activities list and
+// the single-activity endpoint, as DeprecationHeaders sends it: Deprecation
+// as an RFC 9745 structured date, Sunset as an RFC 8594 HTTP-date.
+var (
+	DeprecatedSince = time.Date(2026, 2, 12, 0, 0, 0, 0, time.UTC)
+	SunsetAt        = time.Date(2029, 1, 31, 0, 0, 0, 0, time.UTC)
+)
 
 // Request is one entry of the request log. It never holds credentials.
 type Request struct {

@@ -8,6 +8,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
+	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -86,6 +88,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ep := r.URL.EscapedPath()
 	switch {
 	case ep == "/iam/v1/oauth2/token":
+		if s.tokenFault(w, sw, r) {
+			return
+		}
 		s.serveToken(sw, r)
 	case strings.HasPrefix(ep, "/admin/v1/"):
 		if qerr != nil {
@@ -185,6 +190,58 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 		Scope:       scope,
 		TokenType:   "Bearer",
 	})
+}
+
+// tokenFault applies the Token* faults; it reports whether it answered (or
+// reset the connection).
+func (s *Server) tokenFault(w http.ResponseWriter, sw *statusWriter, r *http.Request) bool {
+	s.mu.Lock()
+	f := &s.faults
+	reset := f.TokenResets > 0
+	var status int
+	var ra string
+	switch {
+	case reset:
+		f.TokenResets--
+	case f.TokenErrors > 0:
+		f.TokenErrors--
+		status, ra = f.TokenErrorStatus, f.TokenRetryAfter
+		if status == 0 {
+			status = http.StatusServiceUnavailable
+		}
+	}
+	s.mu.Unlock()
+	if reset {
+		_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, 64<<10)) // the client has sent its whole request
+		conn, _, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			writeIamError(sw, http.StatusInternalServerError, "server_error", "injected reset: cannot hijack the connection")
+			return true
+		}
+		if tc, ok := conn.(*net.TCPConn); ok {
+			_ = tc.SetLinger(0) // close with RST, not FIN
+		}
+		_ = conn.Close()
+		return true
+	}
+	if status == 0 {
+		return false
+	}
+	if ra != "" {
+		sw.Header().Set("Retry-After", ra)
+	}
+	writeIamError(sw, status, "server_error", "injected fault: "+http.StatusText(status))
+	return true
+}
+
+// deprecated marks an answer of a deprecated endpoint when DeprecationHeaders
+// is on.
+func (s *Server) deprecated(w http.ResponseWriter) {
+	if !s.Faults().DeprecationHeaders {
+		return
+	}
+	w.Header().Set("Deprecation", "@"+strconv.FormatInt(DeprecatedSince.Unix(), 10))
+	w.Header().Set("Sunset", SunsetAt.Format(http.TimeFormat))
 }
 
 // IssueToken registers and returns a new access token with the
@@ -332,12 +389,14 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, ep string, q u
 	}
 	switch {
 	case len(segs) == 2 && segs[0] == "activities":
+		s.deprecated(w)
 		s.getActivity(w, segs[1])
 	case len(segs) == 1 && segs[0] == "activityActions":
 		s.listActions(w, r, ep, q)
 	case len(segs) == 2 && segs[0] == "activityActions":
 		s.getAction(w, segs[1])
 	case len(segs) == 3 && segs[0] == "organizations" && segs[2] == "activities":
+		s.deprecated(w)
 		if s.checkOrg(w, segs[1]) {
 			s.listActivities(w, r, ep, q, "")
 		}

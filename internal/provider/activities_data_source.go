@@ -376,7 +376,7 @@ func (d *activitiesDataSource) readMsgPack(ctx context.Context, config tfsdk.Con
 			context += ", workspace " + q.WorkspaceID
 		}
 		context += "."
-		if statusOf(err) == http.StatusBadRequest && q.Filter != "" {
+		if workiva.StatusCode(err) == http.StatusBadRequest && q.Filter != "" {
 			addReadError(&diags, path.Root("filter"), activitiesDataSourceName, "listing activities",
 				context+fmt.Sprintf(" The API rejected the query; the filter attribute is passed to it as written: %q", q.Filter), err)
 			return nil, diags

@@ -89,7 +89,7 @@ func (d *activityActionDataSource) Read(ctx context.Context, req datasource.Read
 		id := m.ID.ValueString()
 		a, err := d.data.client.GetActivityAction(ctx, id)
 		if err != nil {
-			if statusOf(err) == http.StatusNotFound {
+			if workiva.StatusCode(err) == http.StatusNotFound {
 				resp.Diagnostics.AddAttributeError(path.Root("id"), activityActionDataSourceName+": activity action not found",
 					fmt.Sprintf("No activity action with ID %q.\n%s", id, describeError(err)))
 				return

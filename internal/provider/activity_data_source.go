@@ -11,6 +11,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/workiva/terraform-provider-workiva/internal/workiva"
 )
 
 const activityDataSourceName = "workiva_activity"
@@ -64,7 +66,7 @@ func (d *activityDataSource) readMsgPack(ctx context.Context, config tfsdk.Confi
 
 	a, err := d.data.client.GetActivity(ctx, id.ValueString())
 	if err != nil {
-		if statusOf(err) == http.StatusNotFound {
+		if workiva.StatusCode(err) == http.StatusNotFound {
 			diags.AddAttributeError(path.Root("id"), activityDataSourceName+": activity not found",
 				fmt.Sprintf("No activity with ID %q is visible to these credentials.\n%s", id.ValueString(), describeError(err)))
 			return nil, diags

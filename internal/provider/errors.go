@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -15,14 +16,15 @@ import (
 )
 
 // describeError renders a client error for a diagnostic: the HTTP status,
-// Workiva's code and message, and what the operation was. Client errors never
-// carry secrets or tokens, so the text is safe to show.
+// Workiva's code and message, what the operation was, and what the user can
+// do about it. Client errors never carry secrets or tokens, so the text is
+// safe to show.
 func describeError(err error) string {
 	var apiErr *workiva.APIError
 	var tokErr *workiva.TokenError
+	var b strings.Builder
 	switch {
 	case errors.As(err, &apiErr):
-		var b strings.Builder
 		fmt.Fprintf(&b, "HTTP %d %s", apiErr.StatusCode, http.StatusText(apiErr.StatusCode))
 		if apiErr.Code != "" {
 			fmt.Fprintf(&b, ", Workiva code %q", apiErr.Code)
@@ -48,44 +50,68 @@ func describeError(err error) string {
 		if apiErr.DocURL != "" {
 			fmt.Fprintf(&b, "\nSee %s", apiErr.DocURL)
 		}
-		if apiErr.Hint != "" {
+		if apiErr.Hint != "" { // the client's advice (403: roles and scope; 401: the token)
 			b.WriteString("\n" + apiErr.Hint)
-		} else if apiErr.StatusCode == http.StatusForbidden {
-			b.WriteString("\nReading activities needs an admin role in Workiva: Org User Admin, Org Workspace Admin or " +
-				"Org Security Admin for organization activities, Workspace Owner for workspace activities.")
 		}
-		return b.String()
+		if apiErr.StatusCode == http.StatusTooManyRequests || apiErr.StatusCode >= 500 {
+			b.WriteString("\n" + transientAdvice(apiErr.Attempts))
+		}
 	case errors.As(err, &tokErr):
 		if tokErr.StatusCode == 0 {
-			// No HTTP answer to report (timeout, refused connection, a 200
-			// without a token): the client's text says what happened, and
-			// the credentials are not the suspect.
-			return strings.TrimPrefix(tokErr.Error(), "workiva: ")
+			// No HTTP answer to report (timeout, refused or reset connection,
+			// a 200 without a token): the client's text says what happened,
+			// and the credentials are not the suspect.
+			b.WriteString(strings.TrimPrefix(tokErr.Summary(), "workiva: ") + ".")
+		} else {
+			fmt.Fprintf(&b, "The token endpoint answered HTTP %d %s", tokErr.StatusCode, http.StatusText(tokErr.StatusCode))
+			if tokErr.Code != "" {
+				fmt.Fprintf(&b, ", error %q", tokErr.Code)
+			}
+			if tokErr.Description != "" {
+				fmt.Fprintf(&b, ": %s", tokErr.Description)
+			}
+			if tokErr.TokenURL != "" {
+				fmt.Fprintf(&b, "\nRequest: POST %s", tokErr.TokenURL)
+			}
+			if tokErr.Attempts > 1 {
+				fmt.Fprintf(&b, " (%d attempts)", tokErr.Attempts)
+			}
 		}
-		var b strings.Builder
-		fmt.Fprintf(&b, "The token endpoint answered HTTP %d %s", tokErr.StatusCode, http.StatusText(tokErr.StatusCode))
-		if tokErr.Code != "" {
-			fmt.Fprintf(&b, ", error %q", tokErr.Code)
+		switch {
+		case tokErr.CredentialsRejected():
+			b.WriteString("\nCheck client_id and client_secret (or " + EnvClientID + " and " + EnvClientSecret + "), or access_token.")
+		case tokErr.Code == "invalid_scope":
+			b.WriteString("\nCheck the scopes attribute: reading activities needs activity:read.")
+		case tokErr.Transient:
+			b.WriteString("\n" + transientAdvice(tokErr.Attempts))
 		}
-		if tokErr.Description != "" {
-			fmt.Fprintf(&b, ": %s", tokErr.Description)
-		}
-		b.WriteString("\nCheck client_id and client_secret (or " + EnvClientID + " and " + EnvClientSecret + "), or access_token.")
-		return b.String()
 	case errors.Is(err, context.Canceled):
 		return "The read was interrupted: " + err.Error()
 	default:
-		return err.Error()
+		b.WriteString(err.Error())
+		var reqErr *workiva.RequestError
+		if errors.As(err, &reqErr) && !errors.Is(err, context.DeadlineExceeded) {
+			b.WriteString("\n" + transientAdvice(reqErr.Attempts))
+		}
 	}
+	var to *workiva.TimeoutError
+	if errors.As(err, &to) {
+		fmt.Fprintf(&b, "\nEach HTTP request may take at most request_timeout (here %s; default %ds). "+
+			"If Workiva is slow rather than unreachable, raise it in the provider block, e.g. request_timeout = \"5m\".",
+			to.Timeout, int(workiva.DefaultRequestTimeout/time.Second))
+	}
+	return b.String()
 }
 
-// statusOf returns the HTTP status of an API error, 0 otherwise.
-func statusOf(err error) int {
-	var apiErr *workiva.APIError
-	if errors.As(err, &apiErr) {
-		return apiErr.StatusCode
+// transientAdvice is the line for failures of Workiva or the network (429,
+// 5xx, network errors), which a later run may not meet.
+func transientAdvice(attempts int) string {
+	s := "Workiva or the network failed"
+	if attempts > 1 {
+		s += fmt.Sprintf(" after %d attempts", attempts)
 	}
-	return 0
+	return s + "; this is not a configuration or credentials problem, and the run can be retried " +
+		"(max_retries, or " + EnvMaxRetries + ", sets how many retries each request gets)."
 }
 
 // addReadError records a failed read of a data source: the summary names

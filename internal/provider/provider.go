@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
@@ -40,8 +41,6 @@ const (
 	EnvMaxRetries     = "WORKIVA_MAX_RETRIES"
 )
 
-var regions = []string{"us", "eu", "apac"}
-
 var _ provider.Provider = (*workivaProvider)(nil)
 
 type workivaProvider struct {
@@ -65,11 +64,6 @@ func (p *workivaProvider) configured() *providerData {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.data
-}
-
-// New returns the provider factory used by main and by the tests.
-func New(version string) func() provider.Provider {
-	return func() provider.Provider { return &workivaProvider{version: version} }
 }
 
 type providerModel struct {
@@ -128,7 +122,7 @@ func (p *workivaProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 				Optional: true,
 				MarkdownDescription: "Workiva region whose API host is used: `us`, `eu` or `apac`. Ignored when `api_url` is set. " +
 					"Environment variable: `" + EnvRegion + "`. Default: `us`.",
-				Validators: []validator.String{stringvalidator.OneOf(regions...)},
+				Validators: []validator.String{stringvalidator.OneOf(workiva.Regions...)},
 			},
 			"api_url": schema.StringAttribute{
 				Optional: true,
@@ -163,14 +157,16 @@ func (p *workivaProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 			},
 			"max_retries": schema.Int64Attribute{
 				Optional: true,
-				MarkdownDescription: "How many times a failed call (429, 5xx, network error) is retried; 0 disables retries. " +
+				MarkdownDescription: "How many times a failed request (429, 5xx, network error or timeout), the OAuth token request included, is retried; 0 disables retries. " +
 					"Environment variable: `" + EnvMaxRetries + "`. Default: `" + strconv.Itoa(workiva.DefaultMaxRetries) + "`.",
 				Validators: []validator.Int64{int64validator.AtLeast(0)},
 			},
 			"request_timeout": schema.StringAttribute{
 				Optional: true,
-				MarkdownDescription: "Timeout of each HTTP request (each attempt), as a Go duration such as `30s` or `2m`. " +
-					"No environment variable. Default: no per-request timeout (Terraform's own timeouts and interrupts still apply).",
+				MarkdownDescription: "Time limit of each HTTP request (each attempt, reading the answer included), as a Go duration " +
+					"such as `30s` or `2m`; a request that takes longer fails and is retried like a network error (see `max_retries`). " +
+					"It is what ends a read when Workiva accepts the connection but never answers: Terraform has no timeout of its own " +
+					"for data sources. No environment variable. Default: `" + strconv.Itoa(int(workiva.DefaultRequestTimeout/time.Second)) + "s`.",
 				Validators: []validator.String{validDuration()},
 			},
 		},
@@ -217,15 +213,6 @@ func (r *resolver) str(v types.String, attr, env string, check func(string) erro
 	return s, "environment variable " + env
 }
 
-func checkRegion(s string) error {
-	for _, r := range regions {
-		if s == r {
-			return nil
-		}
-	}
-	return fmt.Errorf("must be one of %s, got %q", strings.Join(regions, ", "), s)
-}
-
 func (p *workivaProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
 	var m providerModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
@@ -237,10 +224,10 @@ func (p *workivaProvider) Configure(ctx context.Context, req provider.ConfigureR
 	clientID, idFrom := r.str(m.ClientID, "client_id", EnvClientID, checkNotBlank)
 	clientSecret, secretFrom := r.str(m.ClientSecret, "client_secret", EnvClientSecret, checkNotBlank)
 	accessToken, _ := r.str(m.AccessToken, "access_token", EnvAccessToken, checkNotBlank)
-	region, _ := r.str(m.Region, "region", EnvRegion, checkRegion)
-	apiURL, _ := r.str(m.APIURL, "api_url", EnvAPIURL, checkURL)
-	tokenURL, _ := r.str(m.TokenURL, "token_url", EnvTokenURL, checkURL)
-	apiVersion, _ := r.str(m.APIVersion, "api_version", EnvAPIVersion, checkAPIVersion)
+	region, _ := r.str(m.Region, "region", EnvRegion, workiva.CheckRegion)
+	apiURL, _ := r.str(m.APIURL, "api_url", EnvAPIURL, workiva.CheckURL)
+	tokenURL, _ := r.str(m.TokenURL, "token_url", EnvTokenURL, workiva.CheckURL)
+	apiVersion, _ := r.str(m.APIVersion, "api_version", EnvAPIVersion, workiva.CheckAPIVersion)
 	orgID, _ := r.str(m.OrganizationID, "organization_id", EnvOrganizationID, checkUUID)
 	timeoutText, _ := r.str(m.RequestTimeout, "request_timeout", "", nil)
 
@@ -295,6 +282,8 @@ func (p *workivaProvider) Configure(ctx context.Context, req provider.ConfigureR
 			r.diags.AddAttributeError(path.Root("request_timeout"), "Invalid duration", "Attribute request_timeout "+err.Error())
 		}
 		cfg.RequestTimeout = d
+	} else {
+		cfg.RequestTimeout = workiva.DefaultRequestTimeout
 	}
 
 	switch {
@@ -347,8 +336,9 @@ func (p *workivaProvider) Configure(ctx context.Context, req provider.ConfigureR
 	p.data = data
 	p.mu.Unlock()
 	tflog.Debug(ctx, "Workiva provider configured", map[string]any{
-		"api_url": cfg.APIURL, "region": cfg.Region, "api_version": cfg.APIVersion,
+		"api_url": workiva.RedactURL(client.APIURL()), "region": cfg.Region, "api_version": cfg.APIVersion,
 		"auth": authKind(accessToken), "organization_id": orgID,
+		"request_timeout": cfg.RequestTimeout.String(), "max_retries": *cfg.MaxRetries,
 	})
 }
 

@@ -81,7 +81,7 @@ func TestConfigureDefaults(t *testing.T) {
 		t.Fatalf("diagnostics: %v", diags)
 	}
 	if cfg.Region != "us" || cfg.APIURL != "" || cfg.APIVersion != workiva.DefaultAPIVersion ||
-		cfg.MaxRetries == nil || *cfg.MaxRetries != workiva.DefaultMaxRetries || cfg.RequestTimeout != 0 {
+		cfg.MaxRetries == nil || *cfg.MaxRetries != workiva.DefaultMaxRetries || cfg.RequestTimeout != workiva.DefaultRequestTimeout {
 		t.Errorf("defaults: %+v", cfg)
 	}
 

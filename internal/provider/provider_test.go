@@ -87,7 +87,7 @@ func TestChecks(t *testing.T) {
 		"version":  {"v1", "2026-13-01", ""},
 	}
 	check := map[string]func(string) error{
-		"url": checkURL, "uuid": checkUUID, "version": checkAPIVersion,
+		"url": workiva.CheckURL, "uuid": checkUUID, "version": workiva.CheckAPIVersion,
 		"duration": func(s string) error { _, err := checkDuration(s); return err },
 		"rfc3339":  func(s string) error { _, err := checkRFC3339(s); return err },
 	}

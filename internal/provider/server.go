@@ -2,7 +2,10 @@ package provider
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -11,6 +14,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/workiva/terraform-provider-workiva/internal/workiva"
 )
 
 // NewServer returns the protocol v6 server factory that main serves: the
@@ -56,7 +61,22 @@ type msgpackReader interface {
 	readMsgPack(ctx context.Context, config tfsdk.Config) ([]byte, diag.Diagnostics)
 }
 
+// ReadDataSource answers every data source read, here or through the
+// framework, and adds one warning when Workiva marked an operation the read
+// used as deprecated (Deprecation or Sunset headers): this is the one place
+// every read passes through.
 func (s *server) ReadDataSource(ctx context.Context, req *tfprotov6.ReadDataSourceRequest) (*tfprotov6.ReadDataSourceResponse, error) {
+	ctx, notices := workiva.WithNotices(ctx)
+	resp, err := s.readDataSource(ctx, req)
+	if resp != nil {
+		if d := deprecationWarning(req.TypeName, notices.Deprecations()); d != nil {
+			resp.Diagnostics = append(resp.Diagnostics, d)
+		}
+	}
+	return resp, err
+}
+
+func (s *server) readDataSource(ctx context.Context, req *tfprotov6.ReadDataSourceRequest) (*tfprotov6.ReadDataSourceResponse, error) {
 	var ds interface {
 		datasource.DataSource
 		msgpackReader
@@ -104,6 +124,41 @@ func (s *server) ReadDataSource(ctx context.Context, req *tfprotov6.ReadDataSour
 		resp.State = &tfprotov6.DynamicValue{MsgPack: b}
 	}
 	return resp, nil
+}
+
+// deprecationWarning is the one warning of a read whose operations Workiva
+// reported as deprecated; nil when none was.
+func deprecationWarning(typeName string, deps []workiva.Deprecation) *tfprotov6.Diagnostic {
+	if len(deps) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Workiva reports that the API %s behind %s %s deprecated:",
+		plural(len(deps), "operation", "operations"), typeName, plural(len(deps), "is", "are"))
+	for _, d := range deps {
+		fmt.Fprintf(&b, "\n  - %s (%s %s)", d.Operation, d.Method, d.Path)
+		switch {
+		case !d.Since.IsZero():
+			fmt.Fprintf(&b, ": deprecated since %s", d.Since.Format(time.DateOnly))
+		case d.Deprecated:
+			b.WriteString(": deprecated")
+		}
+		if !d.Sunset.IsZero() {
+			fmt.Fprintf(&b, ", sunset (removal) on %s", d.Sunset.Format(time.DateOnly))
+		} else if d.SunsetHeader != "" {
+			fmt.Fprintf(&b, ", Sunset: %s", d.SunsetHeader)
+		}
+	}
+	b.WriteString("\nThe read still works. After the sunset date Workiva may remove the operation and this read will fail; " +
+		"the data source's documentation gives the dates, and a provider release will move to Workiva's replacement when there is one.")
+	return &tfprotov6.Diagnostic{Severity: tfprotov6.DiagnosticSeverityWarning, Summary: "Deprecated Workiva API operation", Detail: b.String()}
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 func errorDiag(summary, detail string) *tfprotov6.Diagnostic {

@@ -3,8 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"net"
-	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -13,24 +11,24 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/workiva/terraform-provider-workiva/internal/workiva"
 )
 
 // The check functions below hold the rules once: the schema validators use
 // them at plan time, and Configure uses them for environment variables, which
 // the framework never sees.
 
-var (
-	uuidRE       = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-	apiVersionRE = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
-)
+// The rules of the client's own settings (URLs, region, API version) are
+// the client's: workiva.CheckURL and friends.
+
+var uuidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
 const (
-	uuidRule       = "must be a UUID such as 123e4567-e89b-12d3-a456-426614174000"
-	rfc3339Rule    = "must be an RFC 3339 date-time with a time zone, such as 2026-01-01T00:00:00Z or 2026-01-01T09:00:00+02:00"
-	urlRule        = "must be an absolute https:// URL (http:// is allowed only for loopback hosts such as 127.0.0.1 or localhost)"
-	durationRule   = "must be a positive Go duration such as 30s, 2m or 1m30s"
-	apiVersionRule = "must be a Workiva API version date such as 2026-01-01"
-	notBlankRule   = "must not be empty or only whitespace"
+	uuidRule     = "must be a UUID such as 123e4567-e89b-12d3-a456-426614174000"
+	rfc3339Rule  = "must be an RFC 3339 date-time with a time zone, such as 2026-01-01T00:00:00Z or 2026-01-01T09:00:00+02:00"
+	durationRule = "must be a positive Go duration such as 30s, 2m or 1m30s"
+	notBlankRule = "must not be empty or only whitespace"
 )
 
 func checkUUID(s string) error {
@@ -50,46 +48,12 @@ func checkRFC3339(s string) (time.Time, error) {
 	return t, nil
 }
 
-func checkURL(s string) error {
-	u, err := url.Parse(s)
-	if err != nil || u.Host == "" || u.Opaque != "" {
-		return fmt.Errorf("%s, got %q", urlRule, s)
-	}
-	switch strings.ToLower(u.Scheme) {
-	case "https":
-		return nil
-	case "http":
-		if isLoopback(u.Hostname()) {
-			return nil
-		}
-	}
-	return fmt.Errorf("%s, got %q", urlRule, s)
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
 func checkDuration(s string) (time.Duration, error) {
 	d, err := time.ParseDuration(s)
 	if err != nil || d <= 0 {
 		return 0, fmt.Errorf("%s, got %q", durationRule, s)
 	}
 	return d, nil
-}
-
-func checkAPIVersion(s string) error {
-	if !apiVersionRE.MatchString(s) {
-		return fmt.Errorf("%s, got %q", apiVersionRule, s)
-	}
-	if _, err := time.Parse(time.DateOnly, s); err != nil {
-		return fmt.Errorf("%s, got %q", apiVersionRule, s)
-	}
-	return nil
 }
 
 func checkNotBlank(s string) error {
@@ -134,7 +98,7 @@ func validRFC3339() validator.String {
 }
 
 func validURL() validator.String {
-	return stringCheck{summary: "Invalid URL", rule: urlRule, check: checkURL}
+	return stringCheck{summary: "Invalid URL", rule: workiva.URLRule, check: workiva.CheckURL}
 }
 
 func validDuration() validator.String {
@@ -145,7 +109,7 @@ func validDuration() validator.String {
 }
 
 func validAPIVersion() validator.String {
-	return stringCheck{summary: "Invalid API version", rule: apiVersionRule, check: checkAPIVersion}
+	return stringCheck{summary: "Invalid API version", rule: workiva.APIVersionRule, check: workiva.CheckAPIVersion}
 }
 
 func notBlank() validator.String {

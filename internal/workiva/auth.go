@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"net/url"
 	"strings"
 	"sync"
@@ -92,6 +93,12 @@ func (c *Client) dropToken(tok string) {
 	tc.mu.Unlock()
 }
 
+// OpTokenRequest names the token request in errors and logs.
+const OpTokenRequest = "token request"
+
+// fetchToken asks the token endpoint for a token, with the same retry
+// policy as API calls (see retrying): a blip at the token endpoint must not
+// fail a run that a retry would save.
 func (c *Client) fetchToken(ctx context.Context) (*oauth2.Token, error) {
 	fields := map[string]any{"token_url": c.tokenURL}
 	if len(c.oauth.Scopes) > 0 {
@@ -99,19 +106,23 @@ func (c *Client) fetchToken(ctx context.Context) (*oauth2.Token, error) {
 	}
 	c.log(ctx, LevelDebug, "workiva: requesting access token", fields)
 
-	tok, err := c.oauth.Token(context.WithValue(ctx, oauth2.HTTPClient, c.tokenHTTP))
+	cl := &call{op: OpTokenRequest, method: http.MethodPost, path: pathOf(c.tokenURL)}
+	// oauth2 builds and sends the request through this client; the
+	// retrying round tripper replays its form body on every attempt.
+	hc := c.retrying(ctx, cl, c.tokenHTTP).StandardClient()
+	tok, err := c.oauth.Token(context.WithValue(ctx, oauth2.HTTPClient, hc))
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		te := c.tokenError(err)
+		te := c.tokenError(cl, err)
 		c.log(ctx, LevelError, "workiva: token request failed", map[string]any{
-			"token_url": c.tokenURL, "status": te.StatusCode, "error": te.Error(),
+			"token_url": c.tokenURL, "status": te.StatusCode, "attempts": te.Attempts, "error": te.Error(),
 		})
 		return nil, te
 	}
 	if tok.AccessToken == "" || !tok.Valid() {
-		return nil, &TokenError{TokenURL: c.tokenURL, Err: errors.New("the token endpoint returned no usable access token")}
+		return nil, &TokenError{TokenURL: c.tokenURL, Attempts: cl.attempt, Err: errors.New("the token endpoint returned no usable access token")}
 	}
 	done := map[string]any{"token_url": c.tokenURL}
 	if !tok.Expiry.IsZero() {
@@ -123,13 +134,14 @@ func (c *Client) fetchToken(ctx context.Context) (*oauth2.Token, error) {
 
 // tokenError maps an oauth2 failure onto *TokenError, decoding IamError
 // when oauth2 could not (e.g. JSON served without a JSON content type).
-func (c *Client) tokenError(err error) *TokenError {
-	te := &TokenError{TokenURL: c.tokenURL}
+func (c *Client) tokenError(cl *call, err error) *TokenError {
+	te := &TokenError{TokenURL: c.tokenURL, Attempts: max(cl.attempt, 1)}
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) {
 		if re.Response != nil {
 			te.StatusCode = re.Response.StatusCode
 		}
+		te.Transient = isRetryableStatus(te.StatusCode)
 		te.Code, te.Description, te.URI = re.ErrorCode, re.ErrorDescription, re.ErrorURI
 		if te.Code == "" {
 			var ie struct {
@@ -149,13 +161,33 @@ func (c *Client) tokenError(err error) *TokenError {
 		}
 		return te
 	}
-	// Transport failures: keep the message, never the secret.
-	if isTimeout(err) {
-		te.Err = &TimeoutError{Operation: "token request", Method: "POST", Path: pathOf(c.tokenURL), Timeout: c.cfg.RequestTimeout, Attempts: 1, Err: err}
+	var rae *RetryAfterError
+	if errors.As(err, &rae) {
+		rae.Attempts = te.Attempts
+		te.Err, te.Transient = rae, true
 		return te
 	}
-	te.Err = errors.New(c.redact(err.Error()))
+	// Transport failures: keep the message, never the secret.
+	te.Transient = true
+	if isTimeout(err) {
+		te.Err = &TimeoutError{Operation: OpTokenRequest, Method: http.MethodPost, Path: cl.path, Timeout: c.cfg.RequestTimeout, Attempts: te.Attempts, Err: err}
+		return te
+	}
+	te.Err = errors.New(c.redact(netCause(err).Error()))
 	return te
+}
+
+// netCause strips the *url.Error layers (each repeating method and URL)
+// that the oauth2 package and the retrying round tripper wrap around a
+// network failure.
+func netCause(err error) error {
+	for {
+		var ue *url.Error
+		if !errors.As(err, &ue) || ue.Err == nil {
+			return err
+		}
+		err = ue.Err
+	}
 }
 
 // redact removes the client secret and the current access token from s: a

@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -29,6 +28,10 @@ const (
 	DefaultUserAgent     = "terraform-provider-workiva"
 	DefaultRetryWaitMin  = time.Second
 	DefaultRetryWaitMax  = 30 * time.Second
+	// DefaultRequestTimeout bounds each attempt, so that a server that
+	// accepts the connection and never answers ends the call instead of
+	// hanging the run: Terraform has no timeout of its own for data sources.
+	DefaultRequestTimeout = 60 * time.Second
 )
 
 // RegionHosts maps a Workiva region to its API base URL.
@@ -52,7 +55,7 @@ type Config struct {
 	// MaxRetries is the number of retries after the first attempt.
 	// Nil means DefaultMaxRetries; 0 disables retries.
 	MaxRetries     *int
-	RequestTimeout time.Duration // per HTTP request (each attempt); 0 = none
+	RequestTimeout time.Duration // per HTTP request (each attempt); 0 = DefaultRequestTimeout
 	UserAgent      string
 
 	// Logger receives one entry per attempt, retry and token fetch. Nil: silent.
@@ -156,16 +159,15 @@ func New(cfg Config) (*Client, error) {
 		if region == "" {
 			region = DefaultRegion
 		}
-		host, ok := RegionHosts[region]
-		if !ok {
-			return nil, &ConfigError{Setting: "region", Value: cfg.Region, Reason: "must be one of us, eu, apac"}
+		if err := CheckRegion(region); err != nil {
+			return nil, configError("region", err)
 		}
 		cfg.Region = region
-		api = host
+		api = RegionHosts[region]
 	}
-	base, err := checkEndpoint("api_url", api)
+	base, err := parseEndpoint(api)
 	if err != nil {
-		return nil, err
+		return nil, configError("api_url", err)
 	}
 	base.Path = strings.TrimRight(base.Path, "/")
 	base.RawPath = strings.TrimRight(base.RawPath, "/")
@@ -177,9 +179,9 @@ func New(cfg Config) (*Client, error) {
 	if tok == "" {
 		tok = c.baseStr + TokenPath
 	}
-	tu, err := checkEndpoint("token_url", tok)
+	tu, err := parseEndpoint(tok)
 	if err != nil {
-		return nil, err
+		return nil, configError("token_url", err)
 	}
 	c.tokenURL = tu.String()
 	cfg.TokenURL = c.tokenURL
@@ -201,8 +203,8 @@ func New(cfg Config) (*Client, error) {
 	if c.apiVersion == "" {
 		c.apiVersion = DefaultAPIVersion
 	}
-	if _, err := time.Parse("2006-01-02", c.apiVersion); err != nil {
-		return nil, &ConfigError{Setting: "api_version", Value: cfg.APIVersion, Reason: "must be a date such as " + DefaultAPIVersion}
+	if err := CheckAPIVersion(c.apiVersion); err != nil {
+		return nil, configError("api_version", err)
 	}
 	cfg.APIVersion = c.apiVersion
 
@@ -215,6 +217,9 @@ func New(cfg Config) (*Client, error) {
 	}
 	if cfg.RequestTimeout < 0 {
 		return nil, &ConfigError{Setting: "request_timeout", Value: cfg.RequestTimeout.String(), Reason: "must not be negative"}
+	}
+	if cfg.RequestTimeout == 0 {
+		cfg.RequestTimeout = DefaultRequestTimeout
 	}
 	if cfg.RetryWaitMin <= 0 {
 		cfg.RetryWaitMin = DefaultRetryWaitMin
@@ -272,63 +277,6 @@ func New(cfg Config) (*Client, error) {
 	return c, nil
 }
 
-// checkEndpoint validates an API or token URL: absolute, https (http only
-// for loopback hosts, so that local emulators work but credentials never
-// cross a network in clear), no user info, query or fragment.
-func checkEndpoint(setting, raw string) (*url.URL, error) {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return nil, &ConfigError{Setting: setting, Value: raw, Reason: "not a valid URL"}
-	}
-	if u.Scheme == "" || u.Host == "" || u.Opaque != "" {
-		return nil, &ConfigError{Setting: setting, Value: raw, Reason: "must be an absolute URL such as https://api.app.wdesk.com"}
-	}
-	if u.User != nil {
-		return nil, &ConfigError{Setting: setting, Value: u.Redacted(), Reason: "must not contain user information"}
-	}
-	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
-		return nil, &ConfigError{Setting: setting, Value: raw, Reason: "must not contain a query or fragment"}
-	}
-	u.Scheme = strings.ToLower(u.Scheme)
-	switch u.Scheme {
-	case "https":
-	case "http":
-		if !isLoopback(u.Hostname()) {
-			return nil, &ConfigError{Setting: setting, Value: raw, Reason: "http:// is only allowed for loopback hosts (127.0.0.0/8, ::1, localhost); use https://"}
-		}
-	default:
-		return nil, &ConfigError{Setting: setting, Value: raw, Reason: "scheme must be https"}
-	}
-	if p := u.Port(); p != "" {
-		if n, err := parsePort(p); err != nil || n == 0 {
-			return nil, &ConfigError{Setting: setting, Value: raw, Reason: "invalid port"}
-		}
-	}
-	return u, nil
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(strings.TrimSuffix(host, "."), "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
-func parsePort(p string) (int, error) {
-	n := 0
-	for _, r := range p {
-		if r < '0' || r > '9' {
-			return 0, errors.New("not a number")
-		}
-		n = n*10 + int(r-'0')
-		if n > 65535 {
-			return 0, errors.New("out of range")
-		}
-	}
-	return n, nil
-}
-
 // userAgentTransport sets the User-Agent on token requests, which the oauth2
 // package builds itself.
 type userAgentTransport struct {
@@ -345,21 +293,8 @@ func (t userAgentTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // APIURL is the resolved API base URL (no trailing slash).
 func (c *Client) APIURL() string { return c.baseStr }
 
-// TokenURL is the resolved token endpoint.
-func (c *Client) TokenURL() string { return c.tokenURL }
-
-// APIVersion is the X-Version sent on every call.
-func (c *Client) APIVersion() string { return c.apiVersion }
-
 func (c *Client) log(ctx context.Context, level LogLevel, msg string, fields map[string]any) {
 	if c.cfg.Logger != nil {
 		c.cfg.Logger.Log(ctx, level, msg, fields)
 	}
-}
-
-// CloseIdleConnections releases pooled connections (e.g. when the provider
-// is done with this client).
-func (c *Client) CloseIdleConnections() {
-	c.apiHTTP.CloseIdleConnections()
-	c.tokenHTTP.CloseIdleConnections()
 }

@@ -90,13 +90,41 @@ type TokenError struct {
 
 	// TokenURL is the token endpoint (scheme, host and path only).
 	TokenURL string
+	// Attempts is how many requests were sent (1 + the retries made).
+	Attempts int
+	// Transient: Workiva or the network failed (429, 5xx, a network error,
+	// a timeout, a Retry-After too long to wait), not the credentials; a
+	// later run may succeed.
+	Transient bool
 	// Err is the underlying failure when the endpoint gave no IamError
 	// (connection refused, timeout, a 200 without access_token...). It never
 	// holds the client secret: the client redacts it.
 	Err error
 }
 
+// CredentialsRejected reports whether the token endpoint refused the client
+// credentials themselves (401, invalid_client, unauthorized_client): the
+// only failures where checking the client ID and secret is the advice.
+func (e *TokenError) CredentialsRejected() bool {
+	return e.StatusCode == http.StatusUnauthorized || e.Code == "invalid_client" || e.Code == "unauthorized_client"
+}
+
 func (e *TokenError) Error() string {
+	s := e.Summary()
+	switch {
+	case e.CredentialsRejected():
+		s += ". Check the client ID and client secret"
+	case e.Code == "invalid_scope":
+		s += ". Check the requested scopes"
+	case e.Transient:
+		s += ". Workiva or the network failed, not the credentials; the run can be retried"
+	}
+	return s
+}
+
+// Summary is what happened, without Error's advice (callers that word
+// their own advice, like the provider, use it).
+func (e *TokenError) Summary() string {
 	var b strings.Builder
 	b.WriteString("workiva: token request")
 	if e.TokenURL != "" {
@@ -104,6 +132,9 @@ func (e *TokenError) Error() string {
 		b.WriteString(e.TokenURL)
 	}
 	b.WriteString(" failed")
+	if e.Attempts > 1 {
+		fmt.Fprintf(&b, " after %d attempts", e.Attempts)
+	}
 	if e.StatusCode != 0 {
 		b.WriteString(": ")
 		b.WriteString(statusLine(e.StatusCode))
@@ -119,17 +150,15 @@ func (e *TokenError) Error() string {
 	if e.Err != nil && e.Code == "" {
 		b.WriteString(": ")
 		var to *TimeoutError
-		if errors.As(e.Err, &to) {
+		var rae *RetryAfterError
+		switch {
+		case errors.As(e.Err, &to):
 			fmt.Fprintf(&b, "request timed out after %s", to.Timeout)
-		} else {
+		case errors.As(e.Err, &rae):
+			b.WriteString(strings.TrimPrefix(rae.Error(), "workiva: "+rae.Operation+": "))
+		default:
 			b.WriteString(e.Err.Error())
 		}
-	}
-	switch {
-	case e.Code == "invalid_client" || e.StatusCode == http.StatusUnauthorized:
-		b.WriteString(". Check the client ID and client secret")
-	case e.Code == "invalid_scope":
-		b.WriteString(". Check the requested scopes")
 	}
 	return b.String()
 }
@@ -175,15 +204,24 @@ type RetryAfterError struct {
 	Method     string
 	Path       string
 	StatusCode int
-	Wait       time.Duration // what the server asked for
+	Wait       time.Duration // what the server asked for (at most a year)
+	Header     string        // the Retry-After value as sent
 	Limit      time.Duration // the cap or the time left
 	Reason     string        // "exceeds the maximum wait" | "exceeds the time left before the deadline"
 	Attempts   int
 }
 
 func (e *RetryAfterError) Error() string {
+	wait := e.Wait.String()
+	if e.Wait >= retryAfterCeiling {
+		wait = "more than a year"
+	}
+	// The header as sent, unless it is the number of seconds just printed.
+	if e.Header != "" && (e.Wait >= retryAfterCeiling || strings.Trim(e.Header, "0123456789") != "") {
+		wait += fmt.Sprintf(" (Retry-After: %.40s)", e.Header)
+	}
 	return fmt.Sprintf("workiva: %s: %s %s: %s: server asked to retry after %s, which %s (%s); not waiting",
-		e.Operation, e.Method, e.Path, statusLine(e.StatusCode), e.Wait, e.Reason, e.Limit.Round(time.Millisecond))
+		e.Operation, e.Method, e.Path, statusLine(e.StatusCode), wait, e.Reason, e.Limit.Round(time.Millisecond))
 }
 
 // TimeoutError is an attempt that took longer than Config.RequestTimeout
@@ -286,21 +324,6 @@ func StatusCode(err error) int {
 	}
 	return 0
 }
-
-// IsNotFound reports whether err is an API 404.
-func IsNotFound(err error) bool { return StatusCode(err) == http.StatusNotFound }
-
-// IsForbidden reports whether err is an API 403.
-func IsForbidden(err error) bool { return StatusCode(err) == http.StatusForbidden }
-
-// IsUnauthorized reports whether err is an API 401 or a token failure.
-func IsUnauthorized(err error) bool {
-	var te *TokenError
-	return StatusCode(err) == http.StatusUnauthorized || errors.As(err, &te)
-}
-
-// IsBadRequest reports whether err is an API 400 (e.g. a filter the API rejects).
-func IsBadRequest(err error) bool { return StatusCode(err) == http.StatusBadRequest }
 
 func statusLine(code int) string {
 	if t := http.StatusText(code); t != "" {

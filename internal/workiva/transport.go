@@ -49,6 +49,7 @@ func (c *Client) get(ctx context.Context, cl *call, rawURL string) (*http.Respon
 		if err != nil {
 			return nil, err
 		}
+		c.noteDeprecation(ctx, cl, resp) // an error answer may carry the notice too
 		if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 			return resp, nil
 		}
@@ -77,10 +78,30 @@ func (c *Client) send(ctx context.Context, cl *call, rawURL, tok string) (*http.
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.userAgent)
 
-	// A retryablehttp.Client per call binds the hooks to this call's state;
-	// the underlying http.Client (and its connection pool) is shared.
-	rc := &retryablehttp.Client{
-		HTTPClient:   c.apiHTTP,
+	resp, err := c.retrying(ctx, cl, c.apiHTTP).Do(req)
+	if err != nil {
+		if resp != nil {
+			drainClose(resp)
+		}
+		return nil, c.transportError(ctx, cl, err)
+	}
+	return resp, nil
+}
+
+// retrying returns the retry policy of every request the client sends (API
+// calls and token requests alike) over hc, bound to cl's state: which
+// attempt is in flight, and whether retries ran out. A retryablehttp.Client
+// per call binds the hooks to that state; hc (and its connection pool) is
+// shared.
+//
+// The policy: 429, 500, 502, 503, 504 and network errors are retried up to
+// max_retries times, waiting Retry-After when the server sends one (ending
+// the call at once when it cannot be honoured, see checkRetry), else
+// exponential backoff with jitter. When retries run out on a status, the
+// last response is handed back for the caller to describe.
+func (c *Client) retrying(ctx context.Context, cl *call, hc *http.Client) *retryablehttp.Client {
+	return &retryablehttp.Client{
+		HTTPClient:   hc,
 		RetryWaitMin: c.cfg.RetryWaitMin,
 		RetryWaitMax: c.cfg.RetryWaitMax,
 		RetryMax:     c.maxRetries,
@@ -106,14 +127,6 @@ func (c *Client) send(ctx context.Context, cl *call, rawURL, tok string) (*http.
 			return resp, nil
 		},
 	}
-	resp, err := rc.Do(req)
-	if err != nil {
-		if resp != nil {
-			drainClose(resp)
-		}
-		return nil, c.transportError(ctx, cl, err)
-	}
-	return resp, nil
 }
 
 // transportError types a failure that produced no usable response.
@@ -171,7 +184,10 @@ func (c *Client) checkRetry(ctx context.Context, cl *call, resp *http.Response, 
 		return true, nil // the last attempt: go-retryablehttp gives up
 	}
 	if wait, ok := retryAfter(resp); ok {
-		rae := &RetryAfterError{Operation: cl.op, Method: cl.method, Path: cl.path, StatusCode: resp.StatusCode, Wait: wait}
+		rae := &RetryAfterError{
+			Operation: cl.op, Method: cl.method, Path: cl.path, StatusCode: resp.StatusCode,
+			Wait: wait, Header: strings.TrimSpace(resp.Header.Get("Retry-After")),
+		}
 		if wait > c.cfg.MaxRetryAfter {
 			rae.Limit, rae.Reason = c.cfg.MaxRetryAfter, "exceeds the maximum wait"
 			return false, rae
@@ -230,7 +246,13 @@ func expBackoff(lo, hi time.Duration, attempt int) time.Duration {
 	return half + rand.N(d-half+1)
 }
 
-// retryAfter parses Retry-After as seconds or an HTTP-date (RFC 9110).
+// retryAfterCeiling bounds a parsed Retry-After: any wait that long is
+// beyond every cap, and the bound keeps the arithmetic from overflowing.
+const retryAfterCeiling = 365 * 24 * time.Hour
+
+// retryAfter parses Retry-After as seconds or an HTTP-date (RFC 9110). A
+// number of seconds too large for an integer, or a date beyond a year from
+// now, is the ceiling: a wait no cap allows, never "absent".
 func retryAfter(resp *http.Response) (time.Duration, bool) {
 	if resp == nil {
 		return 0, false
@@ -239,12 +261,10 @@ func retryAfter(resp *http.Response) (time.Duration, bool) {
 	if v == "" {
 		return 0, false
 	}
-	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if n < 0 {
-			return 0, false
-		}
-		if n > int64(365*24*time.Hour/time.Second) { // avoid overflow; still "too long"
-			n = int64(365 * 24 * time.Hour / time.Second)
+	if strings.Trim(v, "0123456789") == "" { // delay-seconds: digits only
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n > int64(retryAfterCeiling/time.Second) { // only ErrRange is possible
+			return retryAfterCeiling, true
 		}
 		return time.Duration(n) * time.Second, true
 	}
@@ -252,9 +272,12 @@ func retryAfter(resp *http.Response) (time.Duration, bool) {
 	if err != nil {
 		return 0, false
 	}
-	d := time.Until(t)
+	d := time.Until(t) // saturates rather than overflows
 	if d < 0 {
 		d = 0
+	}
+	if d > retryAfterCeiling {
+		d = retryAfterCeiling
 	}
 	return d, true
 }
