@@ -35,6 +35,10 @@ import (
 var (
 	now time.Time
 	srv *emulator.Server
+	// root is examples/. The tests run from a scratch directory instead: the
+	// provider runs in this process, so files the examples write (exports,
+	// relative to path.module) land there, not in the source tree.
+	root string
 )
 
 // planSlack bounds how long after `now` a test's plan may start: activities
@@ -48,6 +52,16 @@ func TestMain(m *testing.M) {
 func run(m *testing.M) int {
 	now = time.Now().UTC()
 	var err error
+	if root, err = os.Getwd(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	scratch, err := os.MkdirTemp("", "workiva-examples")
+	if err != nil || os.Chdir(scratch) != nil {
+		fmt.Fprintln(os.Stderr, "scratch directory:", err)
+		return 1
+	}
+	defer func() { _ = os.RemoveAll(scratch) }()
 	srv, err = emulator.Start(emulator.Options{Now: now, Activities: 2000})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "starting emulator:", err)
@@ -90,15 +104,19 @@ func factories() map[string]func() (tfprotov6.ProviderServer, error) {
 func exampleDirs(t *testing.T) []string {
 	t.Helper()
 	seen := map[string]bool{}
-	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		if d.IsDir() && strings.HasPrefix(d.Name(), ".") && path != "." {
+		if d.IsDir() && strings.HasPrefix(d.Name(), ".") && path != root {
 			return filepath.SkipDir
 		}
 		if !d.IsDir() && strings.HasSuffix(path, ".tf") {
-			seen[filepath.ToSlash(filepath.Dir(path))] = true
+			rel, err := filepath.Rel(root, filepath.Dir(path))
+			if err != nil {
+				return err
+			}
+			seen[filepath.ToSlash(rel)] = true
 		}
 		return nil
 	})
@@ -116,7 +134,7 @@ func exampleDirs(t *testing.T) []string {
 // readExample returns the .tf files of dir, concatenated in name order.
 func readExample(t *testing.T, dir string) string {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(dir, "*.tf"))
+	files, err := filepath.Glob(filepath.Join(root, dir, "*.tf"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no .tf files in %s (%v)", dir, err)
 	}
@@ -297,7 +315,7 @@ func TestEveryExampleIsTested(t *testing.T) {
 		}
 	}
 	for dir := range table {
-		if _, err := os.Stat(dir); err != nil {
+		if _, err := os.Stat(filepath.Join(root, dir)); err != nil {
 			t.Errorf("examples(%q): %v", dir, err)
 		}
 	}
