@@ -173,6 +173,7 @@ func parseExport(t *testing.T, c exportCase, srv *emulator.Server, content []byt
 // checkExports checks each case's file against the API's data and the
 // state's metadata; digests collects each file's sha256 by name.
 func checkExports(t *testing.T, srv *emulator.Server, dir string, cases []exportCase, digests map[string]string) resource.TestCheckFunc {
+	t.Helper()
 	return func(s *terraform.State) error {
 		for _, c := range cases {
 			order := c.order

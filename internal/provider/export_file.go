@@ -248,7 +248,7 @@ func (f *exportFile) write(a *workiva.Activity) error {
 // pretty-printed item loses only whitespace between tokens (JSON strings
 // cannot hold raw line breaks).
 func oneLine(raw []byte) []byte {
-	if bytes.IndexAny(raw, "\r\n") < 0 {
+	if !bytes.ContainsAny(raw, "\r\n") {
 		return raw
 	}
 	var b bytes.Buffer
