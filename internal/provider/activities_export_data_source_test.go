@@ -376,6 +376,16 @@ func TestAccActivitiesExport_badPath(t *testing.T) {
 				Config:      providerBlock(srv) + "data \"workiva_activities_export\" \"x\" {\n  path = \"  \"\n}\n",
 				ExpectError: errRE(`path`),
 			},
+			{
+				// The query's own rules apply (shared with workiva_activities).
+				Config: providerBlock(srv) + "data \"workiva_activities_export\" \"x\" {\n  path = \"x\"\n" +
+					"  since = \"2026-02-01T00:00:00Z\"\n  before = \"2026-01-01T00:00:00Z\"\n}\n",
+				ExpectError: errRE(`Invalid time window`),
+			},
+			{
+				Config:      providerBlock(srv) + "data \"workiva_activities_export\" \"x\" {\n  path = \"x\"\n  parallelism = 2\n}\n",
+				ExpectError: errRE(`Parallel read needs a time window`),
+			},
 		},
 	})
 	if n := listRequests(srv); n != 0 {

@@ -2,10 +2,14 @@ package provider
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
 
 	"github.com/workiva/terraform-provider-workiva/internal/workiva"
 )
@@ -123,5 +127,25 @@ func TestExportFileOneLinePerActivity(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(p); string(b) != "[]\n" {
 		t.Errorf("empty json export: %q", b)
+	}
+}
+
+// The export's query arguments are workiva_activities' own: the same
+// attributes (types, defaults, validators) and the same config validators.
+func TestExportSharesTheActivityQuery(t *testing.T) {
+	ctx := context.Background()
+	var list, export datasource.SchemaResponse
+	(&activitiesDataSource{}).Schema(ctx, datasource.SchemaRequest{}, &list)
+	(&activitiesExportDataSource{}).Schema(ctx, datasource.SchemaRequest{}, &export)
+	for name := range activityQueryAttributes(nil) {
+		a, b := list.Schema.Attributes[name], export.Schema.Attributes[name]
+		if a == nil || b == nil || fmt.Sprintf("%#v", a) != fmt.Sprintf("%#v", b) {
+			t.Errorf("query attribute %s differs between the data sources:\n%#v\n%#v", name, a, b)
+		}
+	}
+	lv := (&activitiesDataSource{}).ConfigValidators(ctx)
+	ev := (&activitiesExportDataSource{}).ConfigValidators(ctx)
+	if fmt.Sprintf("%#v", lv) != fmt.Sprintf("%#v", ev) || len(ev) == 0 {
+		t.Errorf("config validators differ: %#v vs %#v", lv, ev)
 	}
 }
