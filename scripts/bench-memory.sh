@@ -245,7 +245,7 @@ if section export; then
 export_rss_first="" export_rss_last="" export_n_first="" export_n_last=""
 for n in $EXPORT_SIZES; do
   log "export: $n activities, $EXPORT_REPS plans and $EXPORT_REPS plain loops, interleaved"
-  start_emulator "$tmp/bin/workiva-emulator" "$n" "$tmp"
+  start_emulator "$tmp/bin/workiva-emulator" "$n" "$tmp" 600
   run_plan empty ""
   empty_hwm="$plan_cli_hwm_kb"
   best_plan="" best_plain="" export_prss=0 export_hwm=0 min_prss=""
