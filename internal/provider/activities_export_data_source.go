@@ -146,8 +146,10 @@ func (d *activitiesExportDataSource) Read(ctx context.Context, req datasource.Re
 		m.Compression = types.StringValue(compressionNone)
 	}
 	format, compression, target := m.Format.ValueString(), m.Compression.ValueString(), m.Path.ValueString()
-	// JSON keeps each item's own bytes; CSV only needs the decoded fields.
+	// JSON keeps each item's own bytes (and needs nothing else decoded);
+	// CSV only needs the decoded fields.
 	q.KeepRaw = format != formatCSV
+	q.RawOnly = q.KeepRaw
 
 	// The file is opened before the first request: a bad path fails at
 	// once, without reading anything.

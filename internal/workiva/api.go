@@ -112,7 +112,7 @@ func (c *Client) listSequential(ctx context.Context, q ActivityQuery, fn func(*A
 	first := path + "?" + ActivityQueryString(q)
 	decode := (*objDecoder).listItemActivity
 	if q.KeepRaw {
-		decode = rawActivityDecoder()
+		decode = rawActivityDecoder(q.RawOnly)
 	}
 	return walk(ctx, c, op, first, q.MaxResults, decode, fn)
 }

@@ -2,6 +2,7 @@ package workiva
 
 import (
 	"bytes"
+	"reflect"
 	"testing"
 )
 
@@ -36,6 +37,20 @@ func TestEmulatorKeepRaw(t *testing.T) {
 			t.Errorf("%s: no item carried a member the client does not decode (action.type): the test proves less than it says", name)
 		}
 	}
+	// RawOnly: the same bytes, and only the ID and time decoded besides.
+	q.RawOnly = true
+	got, _ := listAll(t, c, q)
+	if len(got) != len(all) {
+		t.Fatalf("RawOnly: %d items, want %d", len(got), len(all))
+	}
+	for i, a := range got {
+		want, _ := s.ActivityJSON(all[i].ID)
+		if !bytes.Equal(a.Raw, want) || !reflect.DeepEqual(*a, Activity{ID: all[i].ID, ActivityDateTime: all[i].ActivityDateTime, Raw: a.Raw}) {
+			t.Fatalf("RawOnly: item %d is %+v, want only id, time and the bytes sent", i, a)
+		}
+	}
+	q.RawOnly = false
+
 	// Without KeepRaw nothing is copied.
 	q.KeepRaw = false
 	if got, _ := listAll(t, c, q); got[0].Raw != nil {
