@@ -8,6 +8,22 @@
 #  2. CPU and peak RSS of the CLI process for a plan of SUMMARY_ACTIVITIES
 #     (default 50000) activities with summary_only = true against the full
 #     one. Target: summary at most a tenth of each.
+#  3. workiva_activities_export at each of EXPORT_SIZES (default 100000 and
+#     1000000 activities), in the same run as scripts/plain-export (a plain
+#     Go loop fetching the same pages and writing each activity as a line),
+#     EXPORT_REPS (default 2) of each, interleaved; the fastest of each is
+#     compared. Targets: the provider's peak RSS at most 64 MiB (the highest
+#     of the runs) and flat in N (largest N at most 1.2 times the smallest,
+#     comparing each N's least disturbed run: on a loaded machine the GC
+#     falls behind and a peak varies by 10 MiB between identical runs, see
+#     the per-run lines), the CLI's peak RSS within
+#     50 MiB of an empty plan's, the export plan's time (the whole `plan`,
+#     Terraform's start included) at most 1.25 times the plain loop's; the
+#     two files must be byte-identical. As in bench-report.sh, the time
+#     target is checked on CPU time (the plan's: CLI and provider), which a
+#     shared machine does not distort; the wall-time ratio is shown beside.
+#
+# BENCH_MEMORY_SECTIONS (default "provider summary export") picks sections.
 #
 # The provider runs under /usr/bin/time -v through a wrapper that
 # dev_overrides points the CLI at; the CLI runs under /usr/bin/time -v too,
@@ -21,6 +37,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 MEM_ACTIVITIES="${MEM_ACTIVITIES:-100000}"
 SUMMARY_ACTIVITIES="${SUMMARY_ACTIVITIES:-50000}"
+EXPORT_SIZES="${EXPORT_SIZES:-100000 1000000}"
+EXPORT_REPS="${EXPORT_REPS:-2}"
+BENCH_MEMORY_SECTIONS="${BENCH_MEMORY_SECTIONS:-provider summary export}"
+section() { [[ " $BENCH_MEMORY_SECTIONS " == *" $1 "* ]]; }
 
 [[ -x /usr/bin/time ]] || die "/usr/bin/time is missing (Debian/Ubuntu: apt-get install -y time)"
 [[ -r /proc/self/status ]] || die "needs Linux /proc"
@@ -50,6 +70,7 @@ log "building the provider and the emulator"
 mkdir -p "$tmp/bin" "$tmp/plugins" "$tmp/times"
 go build -trimpath -ldflags "-X main.version=0.0.0-bench" -o "$tmp/bin/terraform-provider-workiva" .
 go build -trimpath -o "$tmp/bin/workiva-emulator" ./cmd/workiva-emulator
+go build -trimpath -o "$tmp/bin/plain-export" ./scripts/plain-export
 
 # The CLI starts the provider more than once per command (schema, then the
 # plan itself); each start writes its own report, named by the wrapper's PID.
@@ -103,11 +124,38 @@ field() { sed -n "s/^[[:space:]]*$2: *//p" "$1" | head -n1; }
 # cpu_seconds FILE: user + system seconds of a /usr/bin/time -v report.
 cpu_seconds() { awk -v u="$(field "$1" 'User time (seconds)')" -v s="$(field "$1" 'System time (seconds)')" 'BEGIN { printf "%.2f", u + s }'; }
 
-# run_plan NAME SUMMARY_ONLY: plan the data source and record, in
-# $tmp/NAME.*, the CLI's time report, its own polled peak RSS, and the
-# provider reports. Sets plan_* variables.
+# seconds M:SS.SS|H:MM:SS: wall time of a /usr/bin/time -v report in seconds.
+seconds() { awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; printf "%.2f", s }' <<<"$1"; }
+
+# activities_tf SUMMARY_ONLY: a configuration reading every activity.
+activities_tf() {
+  cat <<TF
+data "workiva_activities" "all" {
+  summary_only = $1
+}
+output "result_count" {
+  value = data.workiva_activities.all.result_count
+}
+TF
+}
+
+# export_tf PATH: a configuration exporting every activity to PATH.
+export_tf() {
+  cat <<TF
+data "workiva_activities_export" "all" {
+  path = "$1"
+}
+output "result_count" {
+  value = data.workiva_activities_export.all.result_count
+}
+TF
+}
+
+# run_plan NAME BODY: plan BODY (data sources and outputs; "" for an empty
+# plan) and record, in $tmp/NAME.*, the CLI's time report, its own polled
+# peak RSS, and the provider reports. Sets plan_* variables.
 run_plan() {
-  local name="$1" summary="$2" work="$tmp/work-$1" time_pid cli_pid hwm=0 v
+  local name="$1" body="$2" work="$tmp/work-$1" time_pid cli_pid hwm=0 v
   mkdir -p "$work"
   rm -f "$tmp"/times/provider.*
   cat >"$work/main.tf" <<TF
@@ -117,12 +165,7 @@ terraform {
   }
 }
 provider "workiva" {}
-data "workiva_activities" "all" {
-  summary_only = $summary
-}
-output "result_count" {
-  value = data.workiva_activities.all.result_count
-}
+$body
 TF
   /usr/bin/time -v -o "$tmp/$name.cli" "$cli" -chdir="$work" plan -input=false -no-color -lock=false \
     >"$tmp/$name.log" 2>&1 &
@@ -140,10 +183,14 @@ TF
     cat "$tmp/$name.log" >&2
     die "plan $name failed"
   fi
-  grep -q 'result_count *= *[0-9]' "$tmp/$name.log" || { cat "$tmp/$name.log" >&2; die "plan $name shows no result_count"; }
-  plan_count="$(sed -n 's/.*result_count *= *\([0-9]*\).*/\1/p' "$tmp/$name.log" | head -n1)"
+  plan_count=""
+  if [[ -n "$body" ]]; then
+    grep -q 'result_count *= *[0-9]' "$tmp/$name.log" || { cat "$tmp/$name.log" >&2; die "plan $name shows no result_count"; }
+    plan_count="$(sed -n 's/.*result_count *= *\([0-9]*\).*/\1/p' "$tmp/$name.log" | head -n1)"
+  fi
   plan_total_cpu="$(cpu_seconds "$tmp/$name.cli")"
   plan_wall="$(field "$tmp/$name.cli" 'Elapsed (wall clock) time (h:mm:ss or m:ss)')"
+  plan_wall_s="$(seconds "$plan_wall")"
   plan_cli_hwm_kb="$hwm"
   plan_provider_rss_kb=0
   plan_provider_cpu=0
@@ -155,7 +202,7 @@ TF
     [[ "$r" -gt "$plan_provider_rss_kb" ]] && plan_provider_rss_kb="$r"
     plan_provider_cpu="$(awk -v a="$plan_provider_cpu" -v b="$c" 'BEGIN { printf "%.2f", a + b }')"
   done
-  [[ "$plan_provider_rss_kb" -gt 0 ]] || die "no provider report (did the CLI start the wrapper?)"
+  [[ "$plan_provider_rss_kb" -gt 0 || -z "$body" ]] || die "no provider report (did the CLI start the wrapper?)"
   plan_cli_cpu="$(awk -v a="$plan_total_cpu" -v b="$plan_provider_cpu" 'BEGIN { printf "%.2f", a - b }')"
   log "$name: $plan_count items, wall $plan_wall, CLI cpu ${plan_cli_cpu}s peak $((plan_cli_hwm_kb / 1024)) MiB, provider cpu ${plan_provider_cpu}s peak $((plan_provider_rss_kb / 1024)) MiB"
 }
@@ -165,22 +212,25 @@ verdict() { # verdict AWK_CONDITION: sets res to PASS or FAIL (and remembers a f
   if awk "BEGIN { exit !($1) }"; then res=PASS; else res=FAIL; fail=1; fi
 }
 
+if section provider; then
 log "provider memory: plan reading $MEM_ACTIVITIES activities"
 start_emulator "$tmp/bin/workiva-emulator" "$MEM_ACTIVITIES" "$tmp"
 raw="$(raw_json_bytes)"
-run_plan mem false
+run_plan mem "$(activities_tf false)"
 [[ "$plan_count" == "$MEM_ACTIVITIES" ]] || die "plan read $plan_count activities, want $MEM_ACTIVITIES"
 ratio="$(awk -v r="$plan_provider_rss_kb" -v j="$raw" 'BEGIN { printf "%.2f", r * 1024 / j }')"
 verdict "$ratio <= 4"
 echo "RESULT provider-peak-rss N=$MEM_ACTIVITIES rss=$((plan_provider_rss_kb / 1024))MiB raw-json=$((raw / 1024 / 1024))MiB ($raw bytes) ratio=${ratio}x target<=4x $res"
 echo "RESULT cli-full N=$MEM_ACTIVITIES cli-cpu=${plan_cli_cpu}s cli-peak-rss=$((plan_cli_hwm_kb / 1024))MiB provider-cpu=${plan_provider_cpu}s wall=$plan_wall"
 stop_emulator
+fi
 
+if section summary; then
 log "summary_only against full: plans reading $SUMMARY_ACTIVITIES activities"
 start_emulator "$tmp/bin/workiva-emulator" "$SUMMARY_ACTIVITIES" "$tmp"
-run_plan full false
+run_plan full "$(activities_tf false)"
 full_cpu="$plan_cli_cpu" full_hwm="$plan_cli_hwm_kb" full_pcpu="$plan_provider_cpu" full_prss="$plan_provider_rss_kb" full_wall="$plan_wall"
-run_plan summary true
+run_plan summary "$(activities_tf true)"
 [[ "$plan_count" == "$SUMMARY_ACTIVITIES" ]] || die "summary plan read $plan_count activities, want $SUMMARY_ACTIVITIES"
 cpu_ratio="$(awk -v s="$plan_cli_cpu" -v f="$full_cpu" 'BEGIN { printf "%.3f", (f > 0 ? s / f : 1) }')"
 mem_ratio="$(awk -v s="$plan_cli_hwm_kb" -v f="$full_hwm" 'BEGIN { printf "%.3f", (f > 0 ? s / f : 1) }')"
@@ -191,6 +241,52 @@ echo "RESULT summary-vs-full cli-cpu=${cpu_ratio}x target<=0.1x $res"
 verdict "$mem_ratio <= 0.1"
 echo "RESULT summary-vs-full cli-peak-rss=${mem_ratio}x target<=0.1x $res"
 stop_emulator
+fi
+
+if section export; then
+export_rss_first="" export_rss_last="" export_n_first="" export_n_last=""
+for n in $EXPORT_SIZES; do
+  log "export: $n activities, $EXPORT_REPS plans and $EXPORT_REPS plain loops, interleaved"
+  start_emulator "$tmp/bin/workiva-emulator" "$n" "$tmp" 600
+  run_plan empty ""
+  empty_hwm="$plan_cli_hwm_kb"
+  best_plan="" best_plain="" best_plan_cpu="" best_plain_cpu="" export_prss=0 export_hwm=0 min_prss=""
+  for rep in $(seq 1 "$EXPORT_REPS"); do
+    rm -f "$tmp/plain.jsonl" "$tmp/export.jsonl"
+    /usr/bin/time -v -o "$tmp/plain.time" "$tmp/bin/plain-export" -out "$tmp/plain.jsonl" >"$tmp/plain.out"
+    [[ "$(cat "$tmp/plain.out")" == "$n" ]] || die "plain loop wrote $(cat "$tmp/plain.out") activities, want $n"
+    plain_s="$(seconds "$(field "$tmp/plain.time" 'Elapsed (wall clock) time (h:mm:ss or m:ss)')")"
+    plain_cpu="$(cpu_seconds "$tmp/plain.time")"
+    run_plan export "$(export_tf "$tmp/export.jsonl")"
+    [[ "$plan_count" == "$n" ]] || die "export plan wrote $plan_count activities, want $n"
+    cmp -s "$tmp/plain.jsonl" "$tmp/export.jsonl" || die "the export differs from the plain loop's file"
+    log "export rep $rep: plan ${plan_wall_s}s (cpu ${plan_total_cpu}s), plain loop ${plain_s}s (cpu ${plain_cpu}s), provider peak $((plan_provider_rss_kb / 1024)) MiB"
+    [[ -z "$best_plan_cpu" ]] || awk -v a="$plan_total_cpu" -v b="$best_plan_cpu" 'BEGIN { exit !(a < b) }' && best_plan_cpu="$plan_total_cpu"
+    [[ -z "$best_plain_cpu" ]] || awk -v a="$plain_cpu" -v b="$best_plain_cpu" 'BEGIN { exit !(a < b) }' && best_plain_cpu="$plain_cpu"
+    [[ -z "$best_plan" ]] || awk -v a="$plan_wall_s" -v b="$best_plan" 'BEGIN { exit !(a < b) }' && best_plan="$plan_wall_s"
+    [[ -z "$best_plain" ]] || awk -v a="$plain_s" -v b="$best_plain" 'BEGIN { exit !(a < b) }' && best_plain="$plain_s"
+    [[ "$plan_provider_rss_kb" -gt "$export_prss" ]] && export_prss="$plan_provider_rss_kb"
+    [[ -n "$min_prss" && "$plan_provider_rss_kb" -ge "$min_prss" ]] || min_prss="$plan_provider_rss_kb"
+    [[ "$plan_cli_hwm_kb" -gt "$export_hwm" ]] && export_hwm="$plan_cli_hwm_kb"
+  done
+  rm -f "$tmp/plain.jsonl" "$tmp/export.jsonl"
+  stop_emulator
+  verdict "$export_prss <= 64 * 1024"
+  echo "RESULT export N=$n provider-peak-rss=$((export_prss / 1024))MiB (least disturbed run $((min_prss / 1024))MiB) target<=64MiB $res"
+  delta=$(((export_hwm - empty_hwm) / 1024))
+  verdict "$export_hwm - $empty_hwm <= 50 * 1024"
+  echo "RESULT export N=$n cli-peak-rss=$((export_hwm / 1024))MiB empty-plan=$((empty_hwm / 1024))MiB delta=${delta}MiB target<=50MiB $res"
+  wall_ratio="$(awk -v a="$best_plan" -v b="$best_plain" 'BEGIN { printf "%.2f", a / b }')"
+  cpu_ratio="$(awk -v a="$best_plan_cpu" -v b="$best_plain_cpu" 'BEGIN { printf "%.2f", a / b }')"
+  verdict "$cpu_ratio <= 1.25"
+  echo "RESULT export N=$n cpu=${best_plan_cpu}s plain-loop-cpu=${best_plain_cpu}s ratio=${cpu_ratio}x target<=1.25x $res (wall ${best_plan}s vs ${best_plain}s: ${wall_ratio}x)"
+  [[ -n "$export_rss_first" ]] || { export_rss_first="$min_prss"; export_n_first="$n"; }
+  export_rss_last="$min_prss" export_n_last="$n"
+done
+flat="$(awk -v a="$export_rss_last" -v b="$export_rss_first" 'BEGIN { printf "%.2f", a / b }')"
+verdict "$flat <= 1.2"
+echo "RESULT export provider-peak-rss flat N=$export_n_first..$export_n_last $((export_rss_first / 1024))MiB..$((export_rss_last / 1024))MiB ratio=${flat}x target<=1.2x $res"
+fi
 
 if [[ "$fail" == 1 && "${BENCH_NO_FAIL:-}" != 1 ]]; then
   die "a memory/CPU target was missed (see the RESULT lines)"

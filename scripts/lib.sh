@@ -61,25 +61,26 @@ empty_cli_config() {
   echo "$f"
 }
 
-# start_emulator BIN ACTIVITIES DIR: runs the emulator binary on a free
-# loopback port, waits for its env file (the last key marks it complete, 60 s
-# at most) and exports its WORKIVA_* lines. Sets emulator_pid; the caller's
-# EXIT trap stops it.
+# start_emulator BIN ACTIVITIES DIR [WAIT_SECONDS]: runs the emulator binary
+# on a free loopback port, waits for its env file (the last key marks it
+# complete, WAIT_SECONDS at most, default 60: a million activities take
+# longer on a loaded machine) and exports its WORKIVA_* lines. Sets
+# emulator_pid; the caller's EXIT trap stops it.
 start_emulator() {
-  local bin="$1" activities="$2" dir="$3"
+  local bin="$1" activities="$2" dir="$3" wait_s="${4:-60}"
   local env_file="$dir/emulator.env"
   rm -f "$env_file"
   "$bin" -addr 127.0.0.1:0 -activities "$activities" -env-file "$env_file" -now now \
     >"$dir/emulator.log" 2>&1 &
   emulator_pid=$!
-  for _ in $(seq 1 600); do
+  for _ in $(seq 1 $((wait_s * 10))); do
     if [[ -s "$env_file" ]] && grep -q '^WORKIVA_ORGANIZATION_ID=' "$env_file"; then
       break
     fi
     kill -0 "$emulator_pid" 2>/dev/null || { cat "$dir/emulator.log" >&2; die "the emulator exited early"; }
     sleep 0.1
   done
-  grep -q '^WORKIVA_ORGANIZATION_ID=' "$env_file" 2>/dev/null || die "the emulator did not write $env_file within 60s"
+  grep -q '^WORKIVA_ORGANIZATION_ID=' "$env_file" 2>/dev/null || die "the emulator did not write $env_file within ${wait_s}s"
   # KEY=VALUE lines, exported one by one rather than sourced: values are data.
   local key value
   while IFS='=' read -r key value; do

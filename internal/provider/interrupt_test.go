@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
@@ -14,7 +15,9 @@ import (
 )
 
 // SIGINT to the CLI during a long walk: the CLI exits promptly, the provider
-// stops asking for pages, and no provider process is left behind.
+// stops asking for pages, and no provider process is left behind. An export
+// interrupted half-way leaves the file already at its path as it was, and
+// no temporary file.
 func TestAccInterrupt_longWalk(t *testing.T) {
 	requireAcc(t)
 	r := newCLIRun(t)
@@ -22,14 +25,23 @@ func TestAccInterrupt_longWalk(t *testing.T) {
 	// test allows for the exit.
 	srv := startEmulator(t, 3000)
 	srv.SetFaults(emulator.Faults{Latency: 200 * time.Millisecond})
-	r.writeConfig(providerBlock(srv) + `
+	exportDir := t.TempDir()
+	exportPath := filepath.Join(exportDir, "export.jsonl")
+	if err := os.WriteFile(exportPath, []byte("previous\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r.writeConfig(providerBlock(srv) + fmt.Sprintf(`
 data "workiva_activities" "x" {
   page_size = 10
+}
+data "workiva_activities_export" "x" {
+  page_size = 10
+  path      = %q
 }
 output "n" {
   value = data.workiva_activities.x.result_count
 }
-`)
+`, exportPath))
 
 	var out syncBuffer
 	cmd := r.command(context.Background(), nil, "plan", "-input=false", "-no-color")
@@ -69,6 +81,14 @@ output "n" {
 		t.Fatal("no provider process found while the walk runs: the /proc check below would prove nothing")
 	}
 
+	// The export is under way too: its temporary file sits beside the old one.
+	for entries, _ := os.ReadDir(exportDir); len(entries) < 2; entries, _ = os.ReadDir(exportDir) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the export did not start within 90s\n%s", out.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+
 	sent := time.Now()
 	if err := cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
@@ -91,6 +111,16 @@ output "n" {
 	// reports its diagnostic) rather than being killed.
 	if !errRE(`Error: workiva_activities: listing activities failed.*The read was interrupted: .*context canceled`).MatchString(out.String()) {
 		t.Errorf("the CLI output lacks the provider's interrupted-read error\n%s", out.String())
+	}
+
+	if !errRE(`Error: workiva_activities_export: listing activities failed.*interrupted`).MatchString(out.String()) {
+		t.Errorf("the CLI output lacks the export's interrupted-read error\n%s", out.String())
+	}
+	if entries, _ := os.ReadDir(exportDir); len(entries) != 1 {
+		t.Errorf("the interrupted export left %d files in its directory, want only the previous export", len(entries))
+	}
+	if b, _ := os.ReadFile(exportPath); string(b) != "previous\n" {
+		t.Errorf("the interrupted export changed the file at path: %q", b)
 	}
 
 	// No orphan: every process of the built binary is gone (allowing the

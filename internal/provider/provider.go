@@ -382,6 +382,7 @@ func (p *workivaProvider) DataSources(context.Context) []func() datasource.DataS
 	return []func() datasource.DataSource{
 		newActivityDataSource,
 		newActivitiesDataSource,
+		newActivitiesExportDataSource,
 		newActivityActionDataSource,
 		newActivityActionsDataSource,
 	}

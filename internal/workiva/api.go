@@ -110,7 +110,11 @@ func (c *Client) listSequential(ctx context.Context, q ActivityQuery, fn func(*A
 	}
 	path += "/activities"
 	first := path + "?" + ActivityQueryString(q)
-	return walk(ctx, c, op, first, q.MaxResults, (*objDecoder).listItemActivity, fn)
+	decode := (*objDecoder).listItemActivity
+	if q.KeepRaw {
+		decode = rawActivityDecoder(q.RawOnly)
+	}
+	return walk(ctx, c, op, first, q.MaxResults, decode, fn)
 }
 
 // ActivityQueryString is the query string of the first page request for q

@@ -112,6 +112,13 @@ type ActivityQuery struct {
 	// concurrently (see ListActivities); it needs an explicit Order, since
 	// the sub-windows are joined in it.
 	Parallelism int
+	// KeepRaw fills each Activity's Raw with the item's JSON exactly as the
+	// page holds it (for exports that must keep fields this client does not
+	// know). It costs a copy of each item. With RawOnly too, only ID,
+	// ActivityDateTime and Raw are filled: cheaper when the bytes are all
+	// the caller needs.
+	KeepRaw bool
+	RawOnly bool
 }
 
 // ListResult reports how a walk ended.

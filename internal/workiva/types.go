@@ -16,6 +16,9 @@ type Activity struct {
 	Workspace        *Workspace      `json:"workspace"`
 	Tags             []string        `json:"tags"`
 	Attachments      json.RawMessage `json:"attachments"`
+	// Raw is the item's JSON as received, set only by a walk with
+	// ActivityQuery.KeepRaw.
+	Raw []byte `json:"-"`
 }
 
 // ActivityAction describes a kind of action that produces activities.

@@ -1,5 +1,15 @@
-# Exporting activities for an audit: every activity in a fixed window, oldest
-# first, written out as JSON with `terraform output -raw activities_json`.
+# Exporting activities for an audit: every activity of a fixed window, oldest
+# first, streamed to a JSON Lines file; the state and the plan hold only the
+# file's metadata (no activity, no personal data).
+terraform {
+  required_providers {
+    workiva = {
+      source  = "workiva/workiva"
+      version = "~> 0.1"
+    }
+  }
+}
+
 variable "since" {
   type        = string
   default     = "2026-07-01T00:00:00Z"
@@ -12,38 +22,32 @@ variable "before" {
   description = "End of the audit window (RFC 3339, exclusive)."
 }
 
-data "workiva_activities" "audit" {
+# Every page is read (no max_results): the file is complete, or the read
+# fails and no file is written.
+data "workiva_activities_export" "audit" {
+  path   = "${path.module}/activities-${formatdate("YYYY-MM-DD", var.since)}.jsonl"
   since  = var.since
   before = var.before
   order  = "asc"
+}
 
-  # Without max_results the provider follows every page. A cap protects the
-  # run from an unexpectedly large window; `truncated` says when it was hit.
-  max_results = 200000
+output "file" {
+  value = data.workiva_activities_export.audit.path
 }
 
 output "activity_count" {
-  value = length(data.workiva_activities.audit.ids)
+  value = data.workiva_activities_export.audit.result_count
 }
 
-output "activities_json" {
-  value = jsonencode([
-    for a in data.workiva_activities.audit.activities : {
-      id        = a.id
-      time      = a.activity_date_time
-      action    = a.action.alias
-      outcome   = a.outcome
-      performer = a.performer.unique_name
-      ip        = a.performer.ip_address
-      targets   = [for t in a.targets : t.unique_name]
-      workspace = try(a.workspace.name, null)
-      summary   = a.summary
-    }
-  ])
+# Hand this to the auditor with the file: `sha256sum` of the file received
+# must print the same digest.
+output "sha256" {
+  value = data.workiva_activities_export.audit.sha256
+}
 
-  # An audit export must be complete: fail rather than write a partial file.
-  precondition {
-    condition     = !data.workiva_activities.audit.truncated
-    error_message = "More than 200000 activities between ${var.since} and ${var.before}: split the window or raise max_results."
-  }
+output "first_and_last_activity" {
+  value = [
+    data.workiva_activities_export.audit.first_activity_date_time,
+    data.workiva_activities_export.audit.last_activity_date_time,
+  ]
 }
