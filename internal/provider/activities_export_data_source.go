@@ -190,7 +190,7 @@ func (d *activitiesExportDataSource) Read(ctx context.Context, req datasource.Re
 			context += ", workspace " + q.WorkspaceID
 		}
 		context += ". No file was written; a file already at path is unchanged."
-		if statusOf(err) == http.StatusBadRequest && q.Filter != "" {
+		if workiva.StatusCode(err) == http.StatusBadRequest && q.Filter != "" {
 			addReadError(diags, path.Root("filter"), activitiesExportDataSourceName, "listing activities",
 				context+fmt.Sprintf(" The API rejected the query; the filter attribute is passed to it as written: %q", q.Filter), err)
 			return

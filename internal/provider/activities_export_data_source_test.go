@@ -388,7 +388,7 @@ func TestAccActivitiesExport_badPath(t *testing.T) {
 			},
 		},
 	})
-	if n := listRequests(srv); n != 0 {
+	if n := len(srv.ListRequests()); n != 0 {
 		t.Errorf("%d list requests for exports that could not be written, want none", n)
 	}
 	noTempFiles(t, dir)

@@ -127,7 +127,7 @@ func TestAccResilience_retryAfterUnhonourable(t *testing.T) {
 				if d := time.Since(start); d > 30*time.Second {
 					t.Errorf("%s: the failing step took %s", ra, d)
 				}
-				if n := len(listCalls(srv)); n != 1 {
+				if n := len(srv.ListRequests()); n != 1 {
 					t.Errorf("%s: %d list calls, want 1", ra, n)
 				}
 				srv.SetFaults(emulator.Faults{})

@@ -3,6 +3,8 @@ package workiva
 import (
 	"bytes"
 	"errors"
+
+	"github.com/go-json-experiment/json"
 )
 
 // rawActivityDecoder returns a decoder of list items that keeps each item's
@@ -40,38 +42,21 @@ func rawActivityDecoder(idOnly bool) func(*objDecoder) (*Activity, error) {
 // activityKey decodes only the id and activityDateTime of an activity,
 // with listItemActivity's checks.
 func (d *objDecoder) activityKey() (*Activity, error) {
-	ok, err := d.beginObject("an activity object")
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
+	if d.dec.PeekKind() == 'n' {
+		if _, err := d.dec.ReadToken(); err != nil {
+			return nil, err
+		}
 		return nil, errors.New("activity is null")
 	}
-	a := new(Activity)
-	err = d.fields(func(name []byte) error {
-		var err error
-		switch string(name) {
-		case "id":
-			a.ID, err = d.plainStr()
-		case "activityDateTime":
-			a.ActivityDateTime, err = d.plainStr()
-		default:
-			err = d.skip()
-		}
-		return err
-	})
-	if err != nil {
-		return nil, err
+	var k struct {
+		ID               string `json:"id"`
+		ActivityDateTime string `json:"activityDateTime"`
 	}
-	if a.ID == "" {
+	if err := json.UnmarshalDecode(d.dec, &k); err != nil {
+		return nil, itemErr(err)
+	}
+	if k.ID == "" {
 		return nil, errors.New(`activity has no "id"`)
 	}
-	return a, nil
-}
-
-// plainStr reads a string (null as empty) without interning: these values
-// are unique per item.
-func (d *objDecoder) plainStr() (string, error) {
-	b, err := d.strBytes()
-	return string(b), err
+	return &Activity{ID: k.ID, ActivityDateTime: k.ActivityDateTime}, nil
 }

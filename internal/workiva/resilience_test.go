@@ -113,7 +113,7 @@ func TestTokenRequestGivesUpAfterMaxRetries(t *testing.T) {
 			if n := len(tokenRequests(s)); n != 4 {
 				t.Errorf("%d token requests, want 4", n)
 			}
-			if n := len(apiRequests(s)); n != 0 {
+			if n := len(s.APIRequests()); n != 0 {
 				t.Errorf("%d API requests without a token", n)
 			}
 		})
