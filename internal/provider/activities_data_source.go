@@ -63,6 +63,7 @@ type activitiesModel struct {
 	PageSize       types.Int64  `tfsdk:"page_size"`
 	SummaryOnly    types.Bool   `tfsdk:"summary_only"`
 	Parallelism    types.Int64  `tfsdk:"parallelism"`
+	AllowUnknown   types.Bool   `tfsdk:"allow_unknown_actions"`
 
 	Activities          types.List  `tfsdk:"activities"`
 	IDs                 types.List  `tfsdk:"ids"`
@@ -153,6 +154,7 @@ func (d *activitiesDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 					"on its own, so a read may take a few more (partly filled) pages. Default: `1`.",
 				Validators: []validator.Int64{int64validator.Between(1, workiva.MaxParallelism)},
 			},
+			attrAllowUnknownActions: schema.BoolAttribute{Optional: true, MarkdownDescription: allowUnknownActionsDescription},
 			"activities": schema.ListNestedAttribute{
 				Computed:            true,
 				MarkdownDescription: "The matching activities, in the requested order.",
@@ -346,6 +348,10 @@ func (d *activitiesDataSource) readMsgPack(ctx context.Context, config tfsdk.Con
 		return nil, diags
 	}
 	q := d.query(ctx, &m, &diags)
+	if diags.HasError() {
+		return nil, diags
+	}
+	diags.Append(checkActions(ctx, d.data.actions, activitiesDataSourceName, q.ActionAliases, q.ActionIDs, m.AllowUnknown.ValueBool())...)
 	if diags.HasError() {
 		return nil, diags
 	}
