@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -382,9 +381,12 @@ func (d *activitiesDataSource) readMsgPack(ctx context.Context, config tfsdk.Con
 			context += ", workspace " + q.WorkspaceID
 		}
 		context += "."
-		if statusOf(err) == http.StatusBadRequest && q.Filter != "" {
-			addReadError(&diags, path.Root("filter"), activitiesDataSourceName, "listing activities",
-				context+fmt.Sprintf(" The API rejected the query; the filter attribute is passed to it as written: %q", q.Filter), err)
+		if why, ok := describeFilterRejection(err); ok {
+			p := path.Empty()
+			if q.Filter != "" {
+				p = path.Root("filter")
+			}
+			addReadError(&diags, p, activitiesDataSourceName, "listing activities", context+" "+why, err)
 			return nil, diags
 		}
 		addReadError(&diags, path.Empty(), activitiesDataSourceName, "listing activities", context, err)

@@ -110,7 +110,17 @@ func (c *Client) listSequential(ctx context.Context, q ActivityQuery, fn func(*A
 	}
 	path += "/activities"
 	first := path + "?" + ActivityQueryString(q)
-	return walk(ctx, c, op, first, q.MaxResults, (*objDecoder).listItemActivity, fn)
+	filter, rawAt := buildFilter(q)
+	// Every $filter sent, for DEBUG logs: the one place that shows how the
+	// arguments (and each parallel sub-window) became the query.
+	c.log(ctx, LevelDebug, "workiva: listing activities", map[string]any{"operation": op, "filter": filter})
+	res, err := walk(ctx, c, op, first, q.MaxResults, (*objDecoder).listItemActivity, fn)
+	if err != nil && filter != "" && IsBadRequest(err) {
+		var ae *APIError
+		errors.As(err, &ae)
+		err = &FilterRejectedError{Filter: filter, Raw: strings.TrimSpace(q.Filter), RawStart: rawAt, Err: ae}
+	}
+	return res, err
 }
 
 // ActivityQueryString is the query string of the first page request for q
