@@ -1,5 +1,14 @@
 # Exporting activities for an audit: every activity in a fixed window, oldest
 # first, written out as JSON with `terraform output -raw activities_json`.
+terraform {
+  required_providers {
+    workiva = {
+      source  = "workiva/workiva"
+      version = "~> 0.1"
+    }
+  }
+}
+
 variable "since" {
   type        = string
   default     = "2026-07-01T00:00:00Z"
