@@ -147,11 +147,12 @@ func TestGoRunStoppedByPIDLeavesNothingRunning(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 	waitFile(t, env, 3*time.Minute) // go run compiles first
-	vars := sourceEnv(t, env)
-	url := vars["WORKIVA_API_URL"]
-	if _, err := http.Get(url + "/admin/v1/activityActions"); err != nil {
+	url := sourceEnv(t, env)["WORKIVA_API_URL"]
+	resp, err := http.Get(url + "/admin/v1/activityActions")
+	if err != nil {
 		t.Fatalf("emulator not answering: %v", err)
 	}
+	resp.Body.Close()
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
