@@ -77,6 +77,11 @@ func TestAccActivityAction_errors(t *testing.T) {
 				ExpectError: errRE(`workiva_activity_action: activity action not found.*No activity action with alias "no_such_alias" among the \d+ actions`),
 			},
 			{
+				Config: providerBlock(srv) + `data "workiva_activity_action" "x" { alias = "user_logn" }`,
+				ExpectError: errRE(`workiva_activity_action: activity action not found.*No activity action with alias "user_logn" among the \d+ actions\. ` +
+					`Did you mean "user_login"`),
+			},
+			{
 				Config:      providerBlock(srv) + `data "workiva_activity_action" "x" { id = "com.workiva.no.such.action" }`,
 				ExpectError: errRE(`workiva_activity_action: activity action not found.*"com.workiva.no.such.action".*HTTP 404.*404NotFound`),
 			},
