@@ -78,7 +78,7 @@ func TestAccActivityAction_errors(t *testing.T) {
 			},
 			{
 				Config: providerBlock(srv) + `data "workiva_activity_action" "x" { alias = "user_logn" }`,
-				ExpectError: errRE(`workiva_activity_action: activity action not found.*No activity action with alias "user_logn" among the \d+ actions\. ` +
+				ExpectError: errRE(`workiva_activity_action: activity action not found.*No activity action with alias "user_logn" among the \d+ actions Workiva lists\. ` +
 					`Did you mean "user_login"`),
 			},
 			{
