@@ -74,20 +74,16 @@ start_emulator() {
     >"$dir/emulator.log" 2>&1 &
   emulator_pid=$!
   for _ in $(seq 1 $((wait_s * 10))); do
-    if [[ -s "$env_file" ]] && grep -q '^WORKIVA_ORGANIZATION_ID=' "$env_file"; then
+    if [[ -s "$env_file" ]] && grep -q '^export WORKIVA_ORGANIZATION_ID=' "$env_file"; then
       break
     fi
     kill -0 "$emulator_pid" 2>/dev/null || { cat "$dir/emulator.log" >&2; die "the emulator exited early"; }
     sleep 0.1
   done
-  grep -q '^WORKIVA_ORGANIZATION_ID=' "$env_file" 2>/dev/null || die "the emulator did not write $env_file within ${wait_s}s"
-  # KEY=VALUE lines, exported one by one rather than sourced: values are data.
-  local key value
-  while IFS='=' read -r key value; do
-    case "$key" in
-      WORKIVA_*) export "$key=$value" ;;
-    esac
-  done <"$env_file"
+  grep -q '^export WORKIVA_ORGANIZATION_ID=' "$env_file" 2>/dev/null || die "the emulator did not write $env_file within ${wait_s}s"
+  # `export K='v'` lines, shell-quoted by the emulator.
+  # shellcheck disable=SC1090
+  source "$env_file"
   case "$WORKIVA_API_URL" in
     http://127.0.0.1:*) ;;
     *) die "the emulator is not on loopback: $WORKIVA_API_URL" ;;

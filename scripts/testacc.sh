@@ -7,6 +7,7 @@
 #                   terraform on PATH; skipped with a message when none.
 #   tofu pass:      TOFU, else tofu on PATH, else .tools/bin/tofu (built from
 #                   tools/opentofu on first use, then cached).
+# Both build the pinned Open Policy Agent into .tools/bin/opa first (cached).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -42,6 +43,9 @@ if [[ "$(cli_kind "$cli")" == tofu ]]; then
 else
   unset TF_ACC_PROVIDER_HOST TF_ACC_PROVIDER_NAMESPACE
 fi
+
+# The examples test runs the policy guide's Rego with the pinned OPA.
+"$ROOT/scripts/build-opa.sh"
 
 log "$pass pass: $(cli_version "$cli") ($cli)"
 cd "$ROOT"

@@ -1,6 +1,7 @@
 // Command workiva-emulator serves the local Workiva API emulator on a
 // loopback port, for the demo and for manual runs. It writes the connection
-// settings to an env file once it listens and runs until SIGINT or SIGTERM.
+// settings to an env file (shell `export` lines) once it listens and runs
+// until SIGINT or SIGTERM, or, started by `go run`, until the go command ends.
 package main
 
 import (
@@ -12,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -84,6 +86,15 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if underGoRun() {
+		// `go run` does not pass SIGTERM on to the program it built: killing
+		// its PID would leave the emulator running. Its binary lives in a
+		// go-build temporary directory; stop when the go command is gone.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithCancel(ctx)
+		defer cancel()
+		go exitWithParent(ctx, cancel, os.Getppid(), 200*time.Millisecond)
+	}
 	return serve(ctx, c, stdout)
 }
 
@@ -112,11 +123,53 @@ func serve(ctx context.Context, c config, stdout io.Writer) error {
 	return nil
 }
 
+// underGoRun reports whether this binary was built by `go run` (it then
+// lives in a go-build work directory that the go command deletes).
+func underGoRun() bool {
+	exe, err := os.Executable()
+	return err == nil && strings.Contains(filepath.ToSlash(exe), "/go-build")
+}
+
+// exitWithParent calls cancel once the parent process ppid is gone (this
+// process is then re-parented), polling every interval until ctx ends.
+func exitWithParent(ctx context.Context, cancel context.CancelFunc, ppid int, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if os.Getppid() != ppid {
+				cancel()
+				return
+			}
+		}
+	}
+}
+
+// shellQuote quotes s for a POSIX shell: single quotes, with each quote
+// inside written as '\”.
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
 // writeEnvFile writes the settings atomically (temp file, then rename) so a
 // reader polling for the file never sees half of it.
 func writeEnvFile(path string, s *emulator.Server) error {
-	body := fmt.Sprintf("WORKIVA_API_URL=%s\nWORKIVA_CLIENT_ID=%s\nWORKIVA_CLIENT_SECRET=%s\nWORKIVA_ORGANIZATION_ID=%s\n",
-		s.URL(), s.ClientID(), s.ClientSecret(), s.OrganizationID())
+	// `export K='v'` lines: `. file` loads them into a shell. The
+	// organization ID comes last: readers poll for it to know the file is
+	// complete.
+	var b strings.Builder
+	for _, kv := range [][2]string{
+		{"WORKIVA_API_URL", s.URL()},
+		{"WORKIVA_CLIENT_ID", s.ClientID()},
+		{"WORKIVA_CLIENT_SECRET", s.ClientSecret()},
+		{"WORKIVA_ORGANIZATION_ID", s.OrganizationID()},
+	} {
+		fmt.Fprintf(&b, "export %s=%s\n", kv[0], shellQuote(kv[1]))
+	}
+	body := b.String()
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return fmt.Errorf("env file: %w", err)

@@ -3,11 +3,12 @@
 # WORKIVA_CLIENT_ID, WORKIVA_CLIENT_SECRET and WORKIVA_ORGANIZATION_ID and run
 # `terraform init && terraform apply`.
 terraform {
-  required_version = ">= 1.5" # check blocks, plantimestamp()
+  required_version = ">= 1.5.0" # plantimestamp()
 
   required_providers {
     workiva = {
-      source = "workiva/workiva"
+      source  = "workiva/workiva"
+      version = "~> 0.1"
     }
   }
 }

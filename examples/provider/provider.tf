@@ -1,7 +1,8 @@
 terraform {
   required_providers {
     workiva = {
-      source = "workiva/workiva"
+      source  = "workiva/workiva"
+      version = "~> 0.1"
     }
   }
 }

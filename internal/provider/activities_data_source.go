@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"strconv"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -129,6 +128,10 @@ func (d *activitiesDataSource) readMsgPack(ctx context.Context, config tfsdk.Con
 	if diags.HasError() {
 		return nil, diags
 	}
+	diags.Append(checkActions(ctx, d.data.actions, activitiesDataSourceName, q.ActionAliases, q.ActionIDs, m.AllowUnknown.ValueBool())...)
+	if diags.HasError() {
+		return nil, diags
+	}
 	if m.SummaryOnly.IsNull() {
 		m.SummaryOnly = types.BoolValue(false)
 	}
@@ -154,17 +157,7 @@ func (d *activitiesDataSource) readMsgPack(ctx context.Context, config tfsdk.Con
 	})
 	if err != nil {
 		// Nothing read so far reaches state: the read fails as a whole.
-		context := "Organization " + q.OrganizationID
-		if q.WorkspaceID != "" {
-			context += ", workspace " + q.WorkspaceID
-		}
-		context += "."
-		if workiva.StatusCode(err) == http.StatusBadRequest && q.Filter != "" {
-			addReadError(&diags, path.Root("filter"), activitiesDataSourceName, "listing activities",
-				context+fmt.Sprintf(" The API rejected the query; the filter attribute is passed to it as written: %q", q.Filter), err)
-			return nil, diags
-		}
-		addReadError(&diags, path.Empty(), activitiesDataSourceName, "listing activities", context, err)
+		addListError(&diags, activitiesDataSourceName, q, "", err)
 		return nil, diags
 	}
 

@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"path/filepath"
 	"strings"
 
@@ -139,6 +138,12 @@ func (d *activitiesExportDataSource) Read(ctx context.Context, req datasource.Re
 	if diags.HasError() {
 		return
 	}
+	// Before the file is opened: a typo in an action fails the export with
+	// no request for activities and nothing written.
+	diags.Append(checkActions(ctx, d.data.actions, activitiesExportDataSourceName, q.ActionAliases, q.ActionIDs, m.AllowUnknown.ValueBool())...)
+	if diags.HasError() {
+		return
+	}
 	if m.Format.IsNull() {
 		m.Format = types.StringValue(formatJSONL)
 	}
@@ -185,17 +190,7 @@ func (d *activitiesExportDataSource) Read(ctx context.Context, req datasource.Re
 		return
 	}
 	if err != nil {
-		context := "Organization " + q.OrganizationID
-		if q.WorkspaceID != "" {
-			context += ", workspace " + q.WorkspaceID
-		}
-		context += ". No file was written; a file already at path is unchanged."
-		if workiva.StatusCode(err) == http.StatusBadRequest && q.Filter != "" {
-			addReadError(diags, path.Root("filter"), activitiesExportDataSourceName, "listing activities",
-				context+fmt.Sprintf(" The API rejected the query; the filter attribute is passed to it as written: %q", q.Filter), err)
-			return
-		}
-		addReadError(diags, path.Empty(), activitiesExportDataSourceName, "listing activities", context, err)
+		addListError(diags, activitiesExportDataSourceName, q, "No file was written; a file already at path is unchanged.", err)
 		return
 	}
 	if err := f.commit(); err != nil {

@@ -109,8 +109,8 @@ func (d *activityActionDataSource) Read(ctx context.Context, req datasource.Read
 		}
 		if !found {
 			resp.Diagnostics.AddAttributeError(path.Root("alias"), activityActionDataSourceName+": activity action not found",
-				fmt.Sprintf("No activity action with alias %q among the %d actions Workiva lists. Aliases are case-sensitive; "+
-					"the workiva_activity_actions data source lists them all.", alias, d.data.actions.count()))
+				fmt.Sprintf("No activity action with alias %q among the %d actions Workiva lists.%s Aliases are case-sensitive; "+
+					"the workiva_activity_actions data source lists them all.", alias, d.data.actions.count(), d.data.actions.didYouMean(alias)))
 			return
 		}
 		action = a

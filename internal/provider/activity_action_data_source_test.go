@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"strings"
 	"sync"
 	"testing"
 
@@ -13,7 +12,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/workiva/terraform-provider-workiva/internal/emulator"
-	"github.com/workiva/terraform-provider-workiva/internal/workiva"
 )
 
 const testActionPageSize = 4 // several catalog pages
@@ -77,6 +75,11 @@ func TestAccActivityAction_errors(t *testing.T) {
 			{
 				Config:      providerBlock(srv) + `data "workiva_activity_action" "x" { alias = "no_such_alias" }`,
 				ExpectError: errRE(`workiva_activity_action: activity action not found.*No activity action with alias "no_such_alias" among the \d+ actions`),
+			},
+			{
+				Config: providerBlock(srv) + `data "workiva_activity_action" "x" { alias = "user_logn" }`,
+				ExpectError: errRE(`workiva_activity_action: activity action not found.*No activity action with alias "user_logn" among the \d+ actions Workiva lists\. ` +
+					`Did you mean "user_login"`),
 			},
 			{
 				Config:      providerBlock(srv) + `data "workiva_activity_action" "x" { id = "com.workiva.no.such.action" }`,
@@ -170,24 +173,9 @@ data "workiva_activity_actions" "none" {
 // failed walk is retried by the next lookup rather than remembered.
 func TestActionCatalogWalksOnce(t *testing.T) {
 	srv := startEmulator(t, 10)
-	zero := 0
-	client, err := workiva.New(workiva.Config{
-		APIURL: srv.URL(), ClientID: srv.ClientID(), ClientSecret: srv.ClientSecret(), MaxRetries: &zero,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cat := &actionCatalog{client: client, pageSize: testActionPageSize}
+	cat := newTestCatalog(t, srv)
 	actions := srv.Actions()
-	catalogCalls := func() int {
-		n := 0
-		for _, r := range srv.Requests() {
-			if strings.HasSuffix(r.Path, "/activityActions") {
-				n++
-			}
-		}
-		return n
-	}
+	catalogCalls := func() int { return catalogRequests(srv) }
 
 	srv.SetFaults(emulator.Faults{ServerErrors: 1, ServerErrorStatus: 503})
 	if _, _, err := cat.lookupAlias(context.Background(), actions[0].Alias); err == nil {

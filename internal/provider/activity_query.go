@@ -49,6 +49,7 @@ type activityQueryModel struct {
 	MaxResults     types.Int64  `tfsdk:"max_results"`
 	PageSize       types.Int64  `tfsdk:"page_size"`
 	Parallelism    types.Int64  `tfsdk:"parallelism"`
+	AllowUnknown   types.Bool   `tfsdk:"allow_unknown_actions"`
 }
 
 func idSetAttribute(desc string) schema.SetAttribute {
@@ -120,6 +121,7 @@ func activityQueryAttributes(own map[string]schema.Attribute) map[string]schema.
 				"on its own, so a read may take a few more (partly filled) pages. Default: `1`.",
 			Validators: []validator.Int64{int64validator.Between(1, workiva.MaxParallelism)},
 		},
+		attrAllowUnknownActions: schema.BoolAttribute{Optional: true, MarkdownDescription: allowUnknownActionsDescription},
 	}
 	maps.Copy(attrs, own)
 	return attrs
@@ -258,4 +260,27 @@ func queryID(q workiva.ActivityQuery, extra ...string) string {
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil))[:32]
+}
+
+// addListError records a failed walk of an activity query: the organization
+// (and workspace) read, then why. A filter the API rejected is explained in
+// terms of the user's filter and reported at that attribute. after is the
+// data source's own sentence on what the failure left behind.
+func addListError(diags *diag.Diagnostics, dataSource string, q workiva.ActivityQuery, after string, err error) {
+	context := "Organization " + q.OrganizationID
+	if q.WorkspaceID != "" {
+		context += ", workspace " + q.WorkspaceID
+	}
+	context += "."
+	if after != "" {
+		context += " " + after
+	}
+	at := path.Empty()
+	if why, ok := describeFilterRejection(err); ok {
+		if q.Filter != "" {
+			at = path.Root("filter")
+		}
+		context += " " + why
+	}
+	addReadError(diags, at, dataSource, "listing activities", context, err)
 }

@@ -169,7 +169,8 @@ func TestAccBadInput_dataSources(t *testing.T) {
 }
 
 // The raw filter goes to the API as written; when the API rejects it, the
-// diagnostic is attached to `filter` and carries Workiva's code and message.
+// diagnostic is attached to `filter`, quotes it and the $filter sent, and
+// carries Workiva's code and message.
 func TestAccBadInput_filterRejectedByAPI(t *testing.T) {
 	srv := startEmulator(t, 10)
 	var steps []resource.TestStep
@@ -182,7 +183,8 @@ func TestAccBadInput_filterRejectedByAPI(t *testing.T) {
 		steps = append(steps, resource.TestStep{
 			Config: providerBlock(srv) + fmt.Sprintf("data \"workiva_activities\" \"x\" {\n  filter = %q\n}\n", raw),
 			ExpectError: errRE(`workiva_activities: listing activities failed.*filter = .*` +
-				`the filter attribute is passed to it as written: ` + spaced(fmt.Sprintf("%q", raw)) + `.*` +
+				fmt.Sprintf(`Your filter \(attribute filter, %d characters\): `, len(raw)) + spaced(fmt.Sprintf("%q", raw)) + `.*` +
+				`\$filter sent: ` + spaced(fmt.Sprintf("%q", "("+raw+")")) + `.*` +
 				`HTTP 400 Bad Request, Workiva code "BadArgument": ` + spaced(perr.Error()) + ` \(target \$filter\)`),
 		})
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -128,70 +127,4 @@ func addReadError(diags *diag.Diagnostics, p path.Path, dataSource, what, contex
 		return
 	}
 	diags.AddAttributeError(p, summary, detail)
-}
-
-// actionCatalog is the action list, walked at most once per provider
-// instance (per Terraform run) and then served from memory. A failed walk
-// is not remembered, so a later lookup tries again. The mutex makes
-// concurrent lookups wait for the one walk in progress instead of starting
-// their own.
-type actionCatalog struct {
-	client   *workiva.Client
-	pageSize int
-
-	mu      sync.Mutex
-	loaded  bool
-	actions []workiva.ActivityAction
-	byAlias map[string]int
-}
-
-func (c *actionCatalog) load(ctx context.Context) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.loaded {
-		return nil
-	}
-	var list []workiva.ActivityAction
-	err := c.client.ListActivityActions(ctx, workiva.ActionListOptions{PageSize: c.pageSize}, func(a *workiva.ActivityAction) error {
-		list = append(list, *a)
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	byAlias := make(map[string]int, len(list))
-	for i := range list {
-		if _, dup := byAlias[list[i].Alias]; !dup { // first one wins, in API order
-			byAlias[list[i].Alias] = i
-		}
-	}
-	c.actions, c.byAlias, c.loaded = list, byAlias, true
-	return nil
-}
-
-// all returns every action in API order. The slice is shared: read only.
-func (c *actionCatalog) all(ctx context.Context) ([]workiva.ActivityAction, error) {
-	if err := c.load(ctx); err != nil {
-		return nil, err
-	}
-	return c.actions, nil
-}
-
-// byAliasLookup returns the action with that alias, and whether it exists.
-func (c *actionCatalog) lookupAlias(ctx context.Context, alias string) (workiva.ActivityAction, bool, error) {
-	if err := c.load(ctx); err != nil {
-		return workiva.ActivityAction{}, false, err
-	}
-	i, ok := c.byAlias[alias]
-	if !ok {
-		return workiva.ActivityAction{}, false, nil
-	}
-	return c.actions[i], true, nil
-}
-
-// count is the number of actions walked (for error messages).
-func (c *actionCatalog) count() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.actions)
 }

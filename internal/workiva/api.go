@@ -3,6 +3,7 @@ package workiva
 import (
 	"context"
 	"errors"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -110,11 +111,20 @@ func (c *Client) listSequential(ctx context.Context, q ActivityQuery, fn func(*A
 	}
 	path += "/activities"
 	first := path + "?" + ActivityQueryString(q)
+	filter, rawAt := buildFilter(q)
+	// Every $filter sent, for DEBUG logs: the one place that shows how the
+	// arguments (and each parallel sub-window) became the query.
+	c.log(ctx, LevelDebug, "workiva: listing activities", map[string]any{"operation": op, "filter": filter})
 	decode := (*objDecoder).listItemActivity
 	if q.KeepRaw {
 		decode = rawActivityDecoder(q.RawOnly)
 	}
-	return walk(ctx, c, op, first, q.MaxResults, decode, fn)
+	res, err := walk(ctx, c, op, first, q.MaxResults, decode, fn)
+	var ae *APIError
+	if err != nil && filter != "" && errors.As(err, &ae) && ae.StatusCode == http.StatusBadRequest {
+		err = &FilterRejectedError{Filter: filter, Raw: strings.TrimSpace(q.Filter), RawStart: rawAt, Err: ae}
+	}
+	return res, err
 }
 
 // ActivityQueryString is the query string of the first page request for q

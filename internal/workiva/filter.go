@@ -19,6 +19,15 @@ import (
 // UTC, unquoted. The raw filter is parenthesised so that its own "or" cannot
 // escape the AND with the rest.
 func BuildFilter(q ActivityQuery) string {
+	f, _ := buildFilter(q)
+	return f
+}
+
+// buildFilter is BuildFilter that also returns the byte offset of the raw
+// filter inside the result (-1 when there is none), so that an error the API
+// reports at a position can be mapped back onto what the user wrote.
+func buildFilter(q ActivityQuery) (string, int) {
+	rawAt := -1
 	var b strings.Builder
 	clause := func() {
 		if b.Len() > 0 {
@@ -67,10 +76,11 @@ func BuildFilter(q ActivityQuery) string {
 	if raw := strings.TrimSpace(q.Filter); raw != "" {
 		clause()
 		b.WriteByte('(')
+		rawAt = b.Len()
 		b.WriteString(raw)
 		b.WriteByte(')')
 	}
-	return b.String()
+	return b.String(), rawAt
 }
 
 // QuoteString renders s as an OData string literal: single quotes, with

@@ -1,5 +1,16 @@
 # Workspace membership changes in the organization over the last 7 days,
 # newest first. The organization defaults to the provider's organization_id.
+terraform {
+  required_version = ">= 1.5.0" # plantimestamp()
+
+  required_providers {
+    workiva = {
+      source  = "workiva/workiva"
+      version = "~> 0.1"
+    }
+  }
+}
+
 locals {
   now = plantimestamp()
 }

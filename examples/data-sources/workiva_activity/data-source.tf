@@ -1,4 +1,13 @@
 # An activity ID usually comes from an alert, a ticket or workiva_activities.ids.
+terraform {
+  required_providers {
+    workiva = {
+      source  = "workiva/workiva"
+      version = "~> 0.1"
+    }
+  }
+}
+
 variable "activity_id" {
   type        = string
   description = "ID of the activity to read."

@@ -1,4 +1,16 @@
-# Policy checks in CI: flag, then block, access changes in the last 24 hours.
+# Policy checks in CI: flag access changes of the last 24 hours in every plan,
+# and let a policy engine judge the saved plan (policy/access_changes.rego).
+terraform {
+  required_version = ">= 1.5.0" # check blocks, plantimestamp()
+
+  required_providers {
+    workiva = {
+      source  = "workiva/workiva"
+      version = "~> 0.1"
+    }
+  }
+}
+
 locals {
   now   = plantimestamp()
   since = timeadd(local.now, "-24h")
@@ -16,9 +28,8 @@ data "workiva_activities" "new_memberships" {
   action_aliases = ["workspace_membership_create"]
 }
 
-# A check block reports a warning and lets the plan go on: use it to make
-# changes visible in every plan, and in `terraform show -json` for a policy
-# engine to judge.
+# A check block reports a warning and lets the plan go on: the changes show
+# in every plan log, and the plan is saved for the policy engine to judge.
 check "new_workspace_memberships" {
   assert {
     condition     = length(data.workiva_activities.new_memberships.ids) == 0
@@ -26,21 +37,29 @@ check "new_workspace_memberships" {
   }
 }
 
-variable "max_role_changes" {
-  type        = number
-  default     = 0
-  description = "Organization role changes tolerated in the window before the plan fails."
+check "organization_role_changes" {
+  assert {
+    condition     = length(data.workiva_activities.role_changes.ids) == 0
+    error_message = "${length(data.workiva_activities.role_changes.ids)} organization role change(s) since ${local.since}: review them in Workiva."
+  }
 }
 
-# A precondition fails the plan (and so the CI job) when it does not hold.
+variable "max_role_changes" {
+  type        = number
+  default     = null
+  description = "Organization role changes tolerated in the window before the plan itself fails. Unset (the default): the plan never fails on them, and the policy engine judges the saved plan."
+}
+
 output "role_changes" {
   value = [
     for a in data.workiva_activities.role_changes.activities :
     "${a.activity_date_time} ${a.performer.unique_name}: ${a.summary}"
   ]
 
+  # With max_role_changes set, a precondition fails the plan itself: for
+  # pipelines without a policy engine.
   precondition {
-    condition     = length(data.workiva_activities.role_changes.ids) <= var.max_role_changes
-    error_message = "Organization role changes in the last 24 hours: ${length(data.workiva_activities.role_changes.ids)} (at most ${var.max_role_changes} allowed). Review them before applying."
+    condition     = var.max_role_changes == null ? true : length(data.workiva_activities.role_changes.ids) <= var.max_role_changes
+    error_message = "Organization role changes in the last 24 hours: ${length(data.workiva_activities.role_changes.ids)} (at most ${coalesce(var.max_role_changes, 0)} allowed). Review them before applying."
   }
 }
