@@ -9,6 +9,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 func TestFaultTokenErrors(t *testing.T) {
@@ -48,6 +49,10 @@ func TestFaultTokenResets(t *testing.T) {
 	}
 	if !errors.Is(err, syscall.ECONNRESET) && !errors.Is(err, io.EOF) {
 		t.Errorf("want a reset connection, got %v", err)
+	}
+	// The handler logs after it has closed the connection: wait for it.
+	for deadline := time.Now().Add(5 * time.Second); s.inFlight.Load() > 0 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
 	}
 	if got := s.Requests(); len(got) != 1 || got[0].Status != 0 {
 		t.Errorf("request log %+v, want one unanswered request", got)

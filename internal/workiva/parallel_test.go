@@ -96,6 +96,18 @@ type walkResult struct {
 	err error
 }
 
+// quiesce waits until no request has reached s for 100 ms (at most 5 s).
+func quiesce(s *emulator.Server) {
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
+		n := len(s.Requests())
+		time.Sleep(100 * time.Millisecond)
+		if len(s.Requests()) == n {
+			s.ResetRequests()
+			return
+		}
+	}
+}
+
 func runWalk(c *Client, q ActivityQuery) walkResult {
 	var w walkResult
 	var inFn atomic.Int32
@@ -282,6 +294,9 @@ func TestParallelWalkErrors(t *testing.T) {
 	cfg := emuConfig(s)
 	cfg.MaxRetries = intPtr(0)
 	c := mustNew(t, cfg)
+	// Requests of the first walk's cancelled sub-walks can still reach the
+	// emulator after it returned, and would take the injected 500s.
+	quiesce(s)
 	s.SetFaults(emulator.Faults{ServerErrors: 2, ServerErrorStatus: 500})
 	w = runWalk(c, q)
 	var ae *APIError
