@@ -169,42 +169,6 @@ func items[T any](decode func(*objDecoder) (*T, error), fn func(*T) error) func(
 	}
 }
 
-// DecodeActivityPage decodes one activities list page from r, calling fn
-// per activity as it is read. It returns the page's @nextLink ("" when
-// absent) and the number of activities handed to fn. An error from fn is
-// returned as is (ErrStop included: then the rest of the page is not read
-// and next may be unknown); any other error means the page is malformed.
-func DecodeActivityPage(r io.Reader, fn func(*Activity) error) (next string, n int, err error) {
-	return decodePublic(r, (*objDecoder).listItemActivity, fn)
-}
-
-// DecodeActionPage is DecodeActivityPage for activity action pages.
-func DecodeActionPage(r io.Reader, fn func(*ActivityAction) error) (next string, n int, err error) {
-	return decodePublic(r, (*objDecoder).listItemAction, fn)
-}
-
-func decodePublic[T any](r io.Reader, decode func(*objDecoder) (*T, error), fn func(*T) error) (string, int, error) {
-	pi, err := decodePage(newObjDecoder(), r, items(decode, fn))
-	var cbe callbackError
-	if errors.As(err, &cbe) {
-		return pi.next, pi.n, cbe.err
-	}
-	if err == nil && pi.stopped {
-		err = ErrStop
-	}
-	return pi.next, pi.n, err
-}
-
-// CheckNextLink reports whether the client would follow next from a walk
-// against base: next must parse, be absolute (or resolve against base) and
-// share base's scheme, host and port (default ports made explicit), without
-// user information. Anything else gets a *NextLinkError: the bearer token is
-// never sent to another origin.
-func CheckNextLink(base *url.URL, next string) error {
-	_, err := resolveNextLink(base, next)
-	return err
-}
-
 func resolveNextLink(base *url.URL, next string) (*url.URL, error) {
 	if base == nil {
 		return nil, &NextLinkError{Err: fmt.Errorf("%w: no base URL", ErrInvalidNextLink)}
