@@ -75,4 +75,3 @@ func CheckNextLink(base *url.URL, next string) error {
 	_, err := resolveNextLink(base, next)
 	return err
 }
-
