@@ -25,7 +25,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
+	"github.com/workiva/terraform-provider-workiva/internal/acctest"
 	"github.com/workiva/terraform-provider-workiva/internal/emulator"
 	"github.com/workiva/terraform-provider-workiva/internal/provider"
 )
@@ -139,6 +141,9 @@ type example struct {
 	vars   config.Variables // values for the example's variables
 	checks []plancheck.PlanCheck
 	err    *regexp.Regexp // the plan must fail with this error
+	// needs lists the CLI features the example uses that the oldest
+	// supported CLIs lack; the test skips on those, naming the feature.
+	needs []acctest.Feature
 }
 
 // examples maps each directory under examples/ to its expectations; a new
@@ -216,6 +221,7 @@ output "probe_count" { value = length(data.workiva_activity_actions.probe.ids) }
 			})},
 		},
 		"data-sources/workiva_activities": {
+			needs:  []acctest.Feature{acctest.PlanTimestamp},
 			checks: []plancheck.PlanCheck{outputLen("membership_changes", memberships)},
 		},
 		"data-sources/workiva_activity_action": {
@@ -231,6 +237,7 @@ output "probe_count" { value = length(data.workiva_activity_actions.probe.ids) }
 			checks: []plancheck.PlanCheck{outputEquals("security_action_aliases", security)},
 		},
 		"demo": {
+			needs: []acctest.Feature{acctest.PlanTimestamp},
 			checks: []plancheck.PlanCheck{
 				outputLen("role_changes_last_24h", roleChanges),
 				output("logins_per_user", func(v any) error {
@@ -253,6 +260,7 @@ output "probe_count" { value = length(data.workiva_activity_actions.probe.ids) }
 			},
 		},
 		"guides/policy-checks-in-ci": {
+			needs: policyGuideNeeds,
 			// The emulator always has role changes in the last 24 hours, so
 			// the guide's precondition must stop the plan.
 			err: regexp.MustCompile(`Organization role changes in the last 24 hours`),
@@ -302,7 +310,39 @@ func TestEveryExampleIsTested(t *testing.T) {
 	}
 }
 
-func TestExamples(t *testing.T) {
+// policyGuideNeeds are the features the policy guide's example uses.
+var policyGuideNeeds = []acctest.Feature{acctest.CheckBlocks, acctest.PlanTimestamp}
+
+// featureChecks turns the features a configuration needs into version checks.
+func featureChecks(needs []acctest.Feature) []tfversion.TerraformVersionCheck {
+	checks := make([]tfversion.TerraformVersionCheck, 0, len(needs))
+	for _, f := range needs {
+		checks = append(checks, acctest.NeedsFeature(f))
+	}
+	return checks
+}
+
+// TestExampleNeedsAreDeclared keeps each example's needs honest: an example
+// that uses a feature must declare it (so the oldest CLIs skip it with the
+// reason) and must not declare one it does not use.
+func TestExampleNeedsAreDeclared(t *testing.T) {
+	t.Parallel()
+	uses := map[acctest.Feature]*regexp.Regexp{
+		acctest.CheckBlocks:   regexp.MustCompile(`(?m)^check\s+"`),
+		acctest.PlanTimestamp: regexp.MustCompile(`\bplantimestamp\(\)`),
+	}
+	for dir, ex := range examples(t) {
+		src := readExample(t, dir)
+		for f, re := range uses {
+			used, declared := re.MatchString(src), slices.Contains(ex.needs, f)
+			if used != declared {
+				t.Errorf("examples/%s: uses %s = %v but declares it in needs = %v", dir, f.Name, used, declared)
+			}
+		}
+	}
+}
+
+func TestAccExamples(t *testing.T) {
 	t.Parallel()
 	for dir, ex := range examples(t) {
 		t.Run(strings.ReplaceAll(dir, "/", "_"), func(t *testing.T) {
@@ -322,6 +362,7 @@ func TestExamples(t *testing.T) {
 			}
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: factories(),
+				TerraformVersionChecks:   featureChecks(ex.needs),
 				Steps:                    []resource.TestStep{step},
 			})
 		})
@@ -330,11 +371,12 @@ func TestExamples(t *testing.T) {
 
 // The policy guide's escape hatch: raising max_role_changes lets the plan
 // through, with the role changes listed.
-func TestPolicyGuideAllowsReviewedChanges(t *testing.T) {
+func TestAccExamples_policyGuideAllowsReviewedChanges(t *testing.T) {
 	t.Parallel()
 	roleChanges := count(srv.Activities(), now.Add(-24*time.Hour), now, "org_user_role_create", "org_user_role_delete")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories(),
+		TerraformVersionChecks:   featureChecks(policyGuideNeeds),
 		Steps: []resource.TestStep{{
 			Config:             readExample(t, "guides/policy-checks-in-ci"),
 			ConfigVariables:    config.Variables{"max_role_changes": config.IntegerVariable(1000)},

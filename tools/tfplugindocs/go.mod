@@ -1,6 +1,5 @@
-// Development tools pinned apart from the provider's own dependency graph,
-// run with `go tool -modfile=tools/go.mod ...` or built into .tools/bin.
-module github.com/workiva/terraform-provider-workiva/tools
+// tfplugindocs renders docs/ (`make generate`), built by scripts/tool.sh.
+module github.com/workiva/terraform-provider-workiva/tools/tfplugindocs
 
 go 1.26.6
 
