@@ -19,13 +19,14 @@ const SkipMarker = "needs CLI feature:"
 // the Terraform version that introduced each (OpenTofu forked at 1.6, so it
 // has all of them). The README's compatibility table lists the same.
 var (
-	CheckBlocks   = Feature{Name: "check blocks", Since: tfversion.Version1_5_0}
-	PlanTimestamp = Feature{Name: "plantimestamp()", Since: tfversion.Version1_5_0}
+	CheckBlocks   = Feature{Name: "check blocks", Doc: "`check` blocks", Since: tfversion.Version1_5_0}
+	PlanTimestamp = Feature{Name: "plantimestamp()", Doc: "`plantimestamp()`", Since: tfversion.Version1_5_0}
 )
 
 // Feature is a CLI language feature and the first version that has it.
 type Feature struct {
-	Name  string
+	Name  string // in skip messages
+	Doc   string // in the docs' compatibility table
 	Since *version.Version
 }
 
