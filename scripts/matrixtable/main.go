@@ -60,22 +60,13 @@ func main() {
 			continue
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\n", cli, version, len(r.passed), len(r.failed), len(r.skipped))
-		for _, t := range r.failed {
-			problems = append(problems, fmt.Sprintf("%s %s: FAIL %s", cli, version, t))
-		}
-		for _, p := range r.broken {
-			problems = append(problems, fmt.Sprintf("%s %s: package %s failed outside any test", cli, version, p))
-		}
-		if len(r.passed)+len(r.failed) == 0 {
-			problems = append(problems, fmt.Sprintf("%s %s: no test ran", cli, version))
-		}
 		for _, t := range r.skipped {
-			if !strings.Contains(r.reasons[t], acctest.SkipMarker) {
-				problems = append(problems, fmt.Sprintf("%s %s: %s skipped for a reason other than a CLI feature check: %s",
-					cli, version, t, strings.TrimSpace(r.reasons[t])))
-			} else {
-				fmt.Fprintf(os.Stderr, "skipped on %s %s: %s (%s)\n", cli, version, t, skipLine(r.reasons[t]))
+			if line := skipLine(r.reasons[t]); line != "" {
+				fmt.Fprintf(os.Stderr, "skipped on %s %s: %s (%s)\n", cli, version, t, line)
 			}
+		}
+		for _, p := range r.problems() {
+			problems = append(problems, fmt.Sprintf("%s %s: %s", cli, version, p))
 		}
 	}
 	if err := tw.Flush(); err != nil {
@@ -89,6 +80,28 @@ func main() {
 		}
 		os.Exit(1)
 	}
+}
+
+// problems lists what makes a pass fail the matrix: failed tests, packages
+// that failed outside any test, no test run, and skips that are not CLI
+// feature checks.
+func (r *result) problems() []string {
+	var out []string
+	for _, t := range r.failed {
+		out = append(out, "FAIL "+t)
+	}
+	for _, p := range r.broken {
+		out = append(out, "package "+p+" failed outside any test")
+	}
+	if len(r.passed)+len(r.failed) == 0 {
+		out = append(out, "no test ran")
+	}
+	for _, t := range r.skipped {
+		if skipLine(r.reasons[t]) == "" {
+			out = append(out, fmt.Sprintf("%s skipped for a reason other than a CLI feature check: %s", t, strings.TrimSpace(r.reasons[t])))
+		}
+	}
+	return out
 }
 
 // skipLine returns the line of a skipped test's output that explains it.
