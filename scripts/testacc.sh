@@ -5,7 +5,7 @@
 # acceptance tests drive the given CLI against the in-process emulator.
 #   terraform pass: TF_ACC_TERRAFORM_PATH if set, else TERRAFORM, else
 #                   terraform on PATH; skipped with a message when none.
-#   tofu pass:      TOFU, else tofu on PATH, else .tools/bin/tofu (built from
+#   tofu pass:      TOFU, else tofu on PATH, else .tools/bin/tofu-newest (built from
 #                   tools/tofu-newest on first use, then cached).
 #   CLI-PATH:       that terraform or tofu binary (`make matrix`).
 set -euo pipefail
