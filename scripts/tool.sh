@@ -13,16 +13,38 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 (($#)) || die "usage: tool.sh NAME... (NAME is a folder of tools/ with a go.mod)"
 
+# stamp NAME prints what the build of tools/NAME depends on.
+stamp() { cat "$ROOT/tools/$1/go.mod" "$ROOT/tools/$1/go.sum" 2>/dev/null | cksum; }
+
+todo=()
 for name in "$@"; do
-  dir="$ROOT/tools/$name"
-  [[ -f "$dir/go.mod" ]] || die "no tools/$name/go.mod: see README (Tools) to add a tool"
-  bin="$TOOLS_BIN/$name"
-  stamp="$TOOLS_BIN/.$name.stamp"
-  want="$(cat "$dir/go.mod" "$dir/go.sum" 2>/dev/null | cksum)"
-  if [[ -x "$bin" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
+  [[ -f "$ROOT/tools/$name/go.mod" ]] || die "no tools/$name/go.mod: see README (Tools) to add a tool"
+  if [[ -x "$TOOLS_BIN/$name" && "$(cat "$TOOLS_BIN/.$name.stamp" 2>/dev/null)" == "$(stamp "$name")" ]]; then
     continue
   fi
+  todo+=("$name")
+done
+((${#todo[@]})) || exit 0
 
+# Downloading is network-bound and compiling CPU-bound: fetch the modules of
+# every tool to build at once, then compile one tool at a time (go build
+# already uses every core).
+if ((${#todo[@]} > 1)); then
+  log "downloading the modules of ${todo[*]}"
+  pids=()
+  for name in "${todo[@]}"; do
+    (cd "$ROOT/tools/$name" && go list -deps "$(tool_package "$name")" >/dev/null) &
+    pids+=($!)
+  done
+  for pid in "${pids[@]}"; do
+    wait "$pid" || die "downloading the modules of a tool failed (see above)"
+  done
+fi
+
+for name in "${todo[@]}"; do
+  dir="$ROOT/tools/$name"
+  bin="$TOOLS_BIN/$name"
+  want="$(stamp "$name")"
   pkg="$(tool_package "$name")"
   # The CLIs report "-dev" versions unless told they are a release build;
   # plugin-testing's version checks and the matrix table need the real one.
@@ -45,6 +67,6 @@ for name in "$@"; do
     [[ "$got" == *" $(tool_version "$name")" ]] || die "$name reports \"$got\", expected $(tool_version "$name")"
   fi
   mv -f "$bin.tmp" "$bin"
-  echo "$want" >"$stamp"
+  echo "$want" >"$TOOLS_BIN/.$name.stamp"
   log "built $name in $((SECONDS - start))s"
 done
