@@ -2,6 +2,7 @@
 # matrix.sh: runs the acceptance tests (TestAcc*, TF_ACC=1) on every CLI of
 # the support matrix and prints a table of passed, failed and skipped tests
 # per CLI. The unit tests are not repeated here: `make unit` runs them once.
+#   matrix.sh [go test args]   e.g. -run TestAccProvider to narrow the run
 #   matrix.sh --list   prints the matrix as JSON lines {"cli":..,"version":..}
 #                      (the test workflow builds its job matrix from it).
 #
@@ -41,7 +42,7 @@ for row in "${rows[@]}"; do
   bin="$TOOLS_BIN/$name"
   log "matrix: $kind $v ($bin)"
   # A failing pass still yields its JSON; the table below reports it.
-  "$ROOT/scripts/testacc.sh" "$bin" -json -run '^TestAcc' >"$out/$name.json" || true
+  "$ROOT/scripts/testacc.sh" "$bin" -json -run '^TestAcc' "$@" >"$out/$name.json" || true
   args+=("$kind=$v=$out/$name.json")
 done
 
