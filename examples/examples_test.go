@@ -28,6 +28,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/go-version"
+
+	"github.com/workiva/terraform-provider-workiva/internal/acctest"
 	"github.com/workiva/terraform-provider-workiva/internal/emulator"
 )
 
@@ -40,6 +43,8 @@ var (
 	// when TF_ACC is set).
 	cli    string
 	cliEnv []string
+	// cliVersion is the CLI's own version (`version -json`).
+	cliVersion *version.Version
 )
 
 // planSlack bounds how long after `now` a test's plan may start: activities
@@ -88,6 +93,20 @@ func setupCLI(tmp string) error {
 			return errors.New("TF_ACC is set but no CLI: set TF_ACC_TERRAFORM_PATH or put terraform on PATH")
 		}
 		cli = p
+	}
+	// The CLI's version decides which feature-dependent examples run.
+	out, err := exec.Command(cli, "version", "-json").Output()
+	if err != nil {
+		return fmt.Errorf("%s version -json: %w", cli, err)
+	}
+	var v struct {
+		Version string `json:"terraform_version"`
+	}
+	if err := json.Unmarshal(out, &v); err != nil {
+		return fmt.Errorf("%s version -json: %w", cli, err)
+	}
+	if cliVersion, err = version.NewVersion(v.Version); err != nil {
+		return fmt.Errorf("%s version -json: %w", cli, err)
 	}
 	mirror := filepath.Join(tmp, "mirror")
 	platform := runtime.GOOS + "_" + runtime.GOARCH
@@ -280,6 +299,9 @@ type example struct {
 	vars   []string          // -var arguments
 	checks []outputCheck
 	err    *regexp.Regexp // the plan must fail with this error
+	// needs lists the CLI features the example uses that the oldest
+	// supported CLIs lack; the test skips on those, naming the feature.
+	needs []acctest.Feature
 }
 
 // outputCheck runs fn on the planned value of a root module output.
@@ -387,6 +409,7 @@ output "probe_count" { value = length(data.workiva_activity_actions.probe.ids) }
 			})},
 		},
 		"data-sources/workiva_activities": {
+			needs:  []acctest.Feature{acctest.PlanTimestamp},
 			checks: []outputCheck{outputLen("membership_changes", memberships)},
 		},
 		"data-sources/workiva_activity_action": {
@@ -402,6 +425,7 @@ output "probe_count" { value = length(data.workiva_activity_actions.probe.ids) }
 			checks: []outputCheck{outputEquals("security_action_aliases", security)},
 		},
 		"demo": {
+			needs: []acctest.Feature{acctest.PlanTimestamp},
 			checks: []outputCheck{
 				outputLen("role_changes_last_24h", roleChanges),
 				output("logins_per_user", func(v any) error {
@@ -424,9 +448,10 @@ output "probe_count" { value = length(data.workiva_activity_actions.probe.ids) }
 			},
 		},
 		"guides/policy-checks-in-ci": {
+			needs: policyGuideNeeds,
 			// Without max_role_changes the plan goes through (the checks
 			// only warn) and lists the role changes; ci.sh judges it
-			// (TestPolicyGuideCIJudgesFindings).
+			// (TestAccExamples_policyGuideCIJudgesFindings).
 			checks: []outputCheck{outputLen("role_changes", roleChanges)},
 		},
 		"guides/exporting-activities-for-an-audit": {
@@ -444,6 +469,7 @@ output "probe_count" { value = length(data.workiva_activity_actions.probe.ids) }
 			},
 		},
 		"data-sources/workiva_activities_export": {
+			needs: []acctest.Feature{acctest.PlanTimestamp},
 			checks: []outputCheck{output("logins_export", func(v any) error {
 				m, ok := v.(map[string]any)
 				if !ok {
@@ -456,6 +482,53 @@ output "probe_count" { value = length(data.workiva_activity_actions.probe.ids) }
 				return loginsWeek.check(n)
 			})},
 		},
+	}
+}
+
+// policyGuideNeeds are the features the policy guide's example uses.
+var policyGuideNeeds = []acctest.Feature{acctest.CheckBlocks, acctest.PlanTimestamp}
+
+// skipUnlessCLIHas skips the test, naming the feature, on a CLI older than
+// a feature the configuration uses (as plugin-testing's version checks do
+// for the provider's acceptance tests).
+func skipUnlessCLIHas(t *testing.T, needs ...acctest.Feature) {
+	t.Helper()
+	requireCLI(t)
+	for _, f := range needs {
+		if why := f.SkipReason(cliVersion); why != "" {
+			t.Skip(why)
+		}
+	}
+}
+
+// TestExampleNeedsAreDeclared keeps each example's needs honest: an example
+// that uses a feature must declare it (so the oldest CLIs skip it with the
+// reason) and must not declare one it does not use.
+func TestExampleNeedsAreDeclared(t *testing.T) {
+	t.Parallel()
+	uses := map[acctest.Feature]*regexp.Regexp{
+		acctest.CheckBlocks:   regexp.MustCompile(`(?m)^check\s+"`),
+		acctest.PlanTimestamp: regexp.MustCompile(`\bplantimestamp\(\)`),
+	}
+	for dir, ex := range examples(t) {
+		files, err := filepath.Glob(filepath.Join(dir, "*.tf"))
+		if err != nil || len(files) == 0 {
+			t.Fatalf("no .tf files in %s (%v)", dir, err)
+		}
+		var src strings.Builder
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			src.Write(b)
+		}
+		for f, re := range uses {
+			used, declared := re.MatchString(src.String()), slices.Contains(ex.needs, f)
+			if used != declared {
+				t.Errorf("examples/%s: uses %s = %v but declares it in needs = %v", dir, f.Name, used, declared)
+			}
+		}
 	}
 }
 
@@ -476,12 +549,13 @@ func TestEveryExampleIsTested(t *testing.T) {
 
 // TestExamplesRunVerbatim copies each example directory unchanged, then runs
 // init and plan with the real CLI and checks the planned outputs.
-func TestExamplesRunVerbatim(t *testing.T) {
+func TestAccExamples_runVerbatim(t *testing.T) {
 	requireCLI(t)
 	t.Parallel()
 	for dir, ex := range examples(t) {
 		t.Run(strings.ReplaceAll(dir, "/", "_"), func(t *testing.T) {
 			t.Parallel()
+			skipUnlessCLIHas(t, ex.needs...)
 			w := copyExample(t, dir)
 			for name, body := range ex.extra {
 				if err := os.WriteFile(filepath.Join(w.dir, name), []byte(body), 0o644); err != nil {
@@ -513,7 +587,7 @@ func TestExamplesRunVerbatim(t *testing.T) {
 
 // The harness itself: a configuration without required_providers asks for
 // hashicorp/workiva and must fail, or the test above would prove nothing.
-func TestExamplesHarnessRejectsMissingRequiredProviders(t *testing.T) {
+func TestAccExamples_harnessRejectsMissingRequiredProviders(t *testing.T) {
 	requireCLI(t)
 	t.Parallel()
 	w := &workdir{t: t, dir: t.TempDir()}
@@ -528,9 +602,10 @@ func TestExamplesHarnessRejectsMissingRequiredProviders(t *testing.T) {
 
 // The policy guide's escape hatch for pipelines without a policy engine: with
 // max_role_changes set, the precondition fails the plan itself.
-func TestPolicyGuideBlocksWhenLimitSet(t *testing.T) {
+func TestAccExamples_policyGuideBlocksWhenLimitSet(t *testing.T) {
 	requireCLI(t)
 	t.Parallel()
+	skipUnlessCLIHas(t, policyGuideNeeds...)
 	roleChanges := count(srv.Activities(), now.Add(-24*time.Hour), now, "org_user_role_create", "org_user_role_delete")
 	w := copyExample(t, "guides/policy-checks-in-ci")
 	_, out, err := w.plan("max_role_changes=0")

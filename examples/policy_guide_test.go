@@ -29,7 +29,7 @@ func findOPA(t *testing.T) string {
 	if p, err := exec.LookPath("opa"); err == nil {
 		return p
 	}
-	t.Fatal("Open Policy Agent not found: run `make opa` (builds the version pinned in tools/go.mod into .tools/bin/opa), " +
+	t.Fatal("Open Policy Agent not found: run `make tool-opa` (builds the version pinned in tools/opa/go.mod into .tools/bin/opa), " +
 		"or set OPA to an opa binary")
 	return ""
 }
@@ -43,12 +43,12 @@ var policyFindings = map[string]string{
 
 var findingLine = regexp.MustCompile(`(?m)^\S+ (organization role granted|organization role removed|added to a workspace) by (.*) \(activity (\S+)\): .*$`)
 
-// TestPolicyGuideCIJudgesFindings runs the guide's CI job (ci.sh) verbatim
+// TestAccExamples_policyGuideCIJudgesFindings runs the guide's CI job (ci.sh) verbatim
 // with the CLI under test and the real OPA: the plan must be saved although
 // there are findings, and the judge step must print exactly the emulator's
 // role changes and new memberships of the plan's 24 hours, and fail the job.
-func TestPolicyGuideCIJudgesFindings(t *testing.T) {
-	requireCLI(t)
+func TestAccExamples_policyGuideCIJudgesFindings(t *testing.T) {
+	skipUnlessCLIHas(t, policyGuideNeeds...)
 	t.Parallel()
 	opa := findOPA(t)
 	w := copyExample(t, "guides/policy-checks-in-ci")

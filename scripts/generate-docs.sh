@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make generate: rebuild docs/ with tfplugindocs (pinned in tools/go.mod) from
+# make generate: rebuild docs/ with tfplugindocs (pinned in tools/tfplugindocs) from
 # templates/, examples/ and the provider's schema.
 #
 # The schema is exported here rather than by tfplugindocs, because tfplugindocs
@@ -53,11 +53,11 @@ unset TF_PLUGIN_CACHE_DIR TF_DATA_DIR
 sed -E 's#"registry\.(terraform\.io|opentofu\.org)/workiva/workiva"#"workiva"#' \
   "$tmp/schema.raw.json" >"$tmp/schema.json"
 
+"$ROOT/scripts/tool.sh" tfplugindocs
 log "rendering docs/ with tfplugindocs"
 # tfplugindocs narrates every file; keep that for when it fails.
 (
-  cd tools
-  GOFLAGS= go tool tfplugindocs generate \
+  "$TOOLS_BIN/tfplugindocs" generate \
     --provider-dir "$ROOT" \
     --provider-name workiva \
     --rendered-provider-name Workiva \
@@ -65,7 +65,7 @@ log "rendering docs/ with tfplugindocs"
 ) >"$tmp/generate.log" 2>&1 || { cat "$tmp/generate.log" >&2; die "tfplugindocs generate failed"; }
 log "validating docs/"
 # validate logs every file it checks; show that only when it fails.
-(cd tools && GOFLAGS= go tool tfplugindocs validate --provider-dir "$ROOT" --provider-name workiva \
-  --providers-schema "$tmp/schema.json") >"$tmp/validate.log" 2>&1 ||
+"$TOOLS_BIN/tfplugindocs" validate --provider-dir "$ROOT" --provider-name workiva \
+  --providers-schema "$tmp/schema.json" >"$tmp/validate.log" 2>&1 ||
   { cat "$tmp/validate.log" >&2; die "tfplugindocs validate failed"; }
 log "docs/ generated and valid"

@@ -3,7 +3,36 @@
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS_BIN="$ROOT/.tools/bin"
-OPENTOFU_VERSION="${OPENTOFU_VERSION:-1.12.6}"
+
+# The CLIs of the support matrix (`make matrix`, the test workflow): folders
+# of tools/, each pinning one version in its go.mod. The part of the name
+# before "-" is the CLI (terraform or tofu).
+MATRIX_TOOLS=(terraform-oldest terraform-newest tofu-oldest tofu-newest)
+
+# tool_package NAME prints the package that tools/NAME/go.mod's `tool`
+# directive names (the one thing scripts/tool.sh builds there).
+tool_package() {
+  local pkg
+  pkg="$(cd "$ROOT/tools/$1" && go mod edit -json | sed -n '/"Tool"/,/]/s/.*"Path": "\(.*\)".*/\1/p')"
+  [[ -n "$pkg" && "$pkg" != *$'\n'* ]] || die "tools/$1/go.mod must have exactly one tool directive"
+  echo "$pkg"
+}
+
+# tool_version NAME prints the version tools/NAME/go.mod pins for the module
+# that provides its tool ("v1.5.7"): the one place each tool version is set.
+tool_version() {
+  local pkg mod ver best="" bestver=""
+  pkg="$(tool_package "$1")"
+  # The providing module is the required module with the longest path that
+  # prefixes the package.
+  while read -r mod ver; do
+    if [[ "$pkg" == "$mod" || "$pkg" == "$mod"/* ]] && ((${#mod} > ${#best})); then
+      best="$mod" bestver="$ver"
+    fi
+  done < <(cd "$ROOT/tools/$1" && go mod edit -json | awk -F'"' '/"Path":/ {p=$4} /"Version":/ {print p, $4}')
+  [[ -n "$bestver" ]] || die "tools/$1/go.mod requires no module providing $pkg"
+  echo "$bestver"
+}
 
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -29,15 +58,15 @@ cli_kind() {
 }
 
 # find_tofu prints the path of an OpenTofu binary: TOFU if set, else tofu on
-# PATH, else the pinned build in .tools/bin (building it on first use).
+# PATH, else the newest pinned build in .tools/bin (built on first use).
 find_tofu() {
   if [[ -n "${TOFU:-}" ]]; then
     echo "$TOFU"
   elif command -v tofu >/dev/null 2>&1; then
     command -v tofu
   else
-    "$ROOT/scripts/build-tofu.sh" "$OPENTOFU_VERSION" >&2
-    echo "$TOOLS_BIN/tofu"
+    "$ROOT/scripts/tool.sh" tofu-newest >&2
+    echo "$TOOLS_BIN/tofu-newest"
   fi
 }
 

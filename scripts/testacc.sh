@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
-# testacc.sh terraform|tofu [go test args...]
+# testacc.sh terraform|tofu|CLI-PATH [go test args...]
 #
 # Runs every test in the module (`go test ./...` with TF_ACC=1), so the
 # acceptance tests drive the given CLI against the in-process emulator.
 #   terraform pass: TF_ACC_TERRAFORM_PATH if set, else TERRAFORM, else
 #                   terraform on PATH; skipped with a message when none.
-#   tofu pass:      TOFU, else tofu on PATH, else .tools/bin/tofu (built from
-#                   tools/opentofu on first use, then cached).
-# Both build the pinned Open Policy Agent into .tools/bin/opa first (cached).
+#   tofu pass:      TOFU, else tofu on PATH, else .tools/bin/tofu-newest (built from
+#                   tools/tofu-newest on first use, then cached).
+#   CLI-PATH:       that terraform or tofu binary (`make matrix`).
+# Both build the pinned Open Policy Agent (tools/opa) into .tools/bin/opa first.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-pass="${1:?usage: testacc.sh terraform|tofu [go test args...]}"
+pass="${1:?usage: testacc.sh terraform|tofu|CLI-PATH [go test args...]}"
 shift
 
 case "$pass" in
@@ -23,7 +24,8 @@ case "$pass" in
     fi
     ;;
   tofu) cli="$(find_tofu)" ;;
-  *) die "unknown pass $pass (want terraform or tofu)" ;;
+  */*) cli="$pass" pass="$(cli_kind "$pass")" ;;
+  *) die "unknown pass $pass (want terraform, tofu or the path of a CLI)" ;;
 esac
 
 [[ -x "$cli" ]] || die "$pass CLI not executable: $cli"
@@ -45,7 +47,7 @@ else
 fi
 
 # The examples test runs the policy guide's Rego with the pinned OPA.
-"$ROOT/scripts/build-opa.sh"
+"$ROOT/scripts/tool.sh" opa
 
 log "$pass pass: $(cli_version "$cli") ($cli)"
 cd "$ROOT"

@@ -1,6 +1,7 @@
-// A separate module so that building the pinned OpenTofu CLI for tests never
-// touches the provider's own dependency graph.
-module github.com/workiva/terraform-provider-workiva/tools/opentofu
+// The newest OpenTofu the provider is tested with (the acceptance matrix,
+// `make matrix`, and the OpenTofu pass of `make test`), built from source by
+// scripts/tool.sh.
+module github.com/workiva/terraform-provider-workiva/tools/tofu-newest
 
 go 1.26.6
 
