@@ -2,6 +2,11 @@ package provider
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -42,6 +47,31 @@ data "workiva_activities" "x" {
 	})
 	if n := len(srv.ListRequests()); n != 0 {
 		t.Errorf("%d activity requests were made although the action check failed", n)
+	}
+}
+
+// The export shares the query model and so the check: a typo fails it
+// before any activity request, and no file is written.
+func TestAccActivitiesExport_unknownActionWritesNothing(t *testing.T) {
+	srv := startEmulator(t, testActivities)
+	out := filepath.Join(t.TempDir(), "audit.jsonl")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(smallActionPages),
+		Steps: []resource.TestStep{{
+			Config: providerBlock(srv) + fmt.Sprintf(`
+data "workiva_activities_export" "x" {
+  path           = %q
+  action_aliases = ["user_logn"]
+}`, out),
+			ExpectError: errRE(`workiva_activities_export: unknown action alias .*Action alias "user_logn" in action_aliases ` +
+				`is not among the \d+ actions Workiva lists .*Did you mean "user_login"`),
+		}},
+	})
+	if n := len(srv.ListRequests()); n != 0 {
+		t.Errorf("%d activity requests were made although the action check failed", n)
+	}
+	if _, err := os.Stat(out); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("export file after a failed check: %v", err)
 	}
 }
 
