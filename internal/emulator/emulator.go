@@ -252,6 +252,14 @@ func (s *Server) Requests() []Request {
 	return append([]Request(nil), s.log...)
 }
 
+// TokenPath is where the emulator issues tokens, as Workiva does.
+const TokenPath = "/iam/v1/oauth2/token"
+
+// TokenRequests is the request log's token requests, in arrival order.
+func (s *Server) TokenRequests() []Request {
+	return s.requestsWhere(func(r Request) bool { return r.Path == TokenPath })
+}
+
 // APIRequests is the request log without the token requests.
 func (s *Server) APIRequests() []Request {
 	return s.requestsWhere(func(r Request) bool { return strings.HasPrefix(r.Path, "/admin/") })

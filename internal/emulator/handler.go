@@ -87,7 +87,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	ep := r.URL.EscapedPath()
 	switch {
-	case ep == "/iam/v1/oauth2/token":
+	case ep == TokenPath:
 		if s.tokenFault(w, sw, r) {
 			return
 		}

@@ -15,17 +15,6 @@ import (
 // Token endpoint faults, Retry-After that cannot be honoured, the default
 // timeout and deprecation headers, against the emulator (issue 10).
 
-// tokenRequests are the emulator's logged token requests.
-func tokenRequests(s *emulator.Server) []emulator.Request {
-	var out []emulator.Request
-	for _, r := range s.Requests() {
-		if r.Path == TokenPath {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
 // The token request is retried as API calls are: 5xx, 429 and network
 // errors, honouring Retry-After; the walk then succeeds with one token.
 func TestTokenRequestRetriedLikeAPICalls(t *testing.T) {
@@ -52,7 +41,7 @@ func TestTokenRequestRetriedLikeAPICalls(t *testing.T) {
 			if err != nil || a.ID != s.Activities()[0].ID {
 				t.Fatalf("got %v, %v", a, err)
 			}
-			if n := len(tokenRequests(s)); n != tc.failures+1 {
+			if n := len(s.TokenRequests()); n != tc.failures+1 {
 				t.Errorf("%d token requests, want %d", n, tc.failures+1)
 			}
 			if n := s.TokensIssued() - issued; n != 1 {
@@ -110,7 +99,7 @@ func TestTokenRequestGivesUpAfterMaxRetries(t *testing.T) {
 			if strings.Contains(msg, "client ID") || strings.Contains(msg, s.ClientSecret()) || strings.Count(msg, "http://") > 1 {
 				t.Errorf("message blames the credentials, leaks the secret or repeats the URL:\n%s", msg)
 			}
-			if n := len(tokenRequests(s)); n != 4 {
+			if n := len(s.TokenRequests()); n != 4 {
 				t.Errorf("%d token requests, want 4", n)
 			}
 			if n := len(s.APIRequests()); n != 0 {
@@ -135,7 +124,7 @@ func TestTokenRequestNotRetriedOnClientErrors(t *testing.T) {
 	if !strings.HasSuffix(err.Error(), ". Check the client ID and client secret") {
 		t.Errorf("message %q", err)
 	}
-	if n := len(tokenRequests(s)); n != 1 {
+	if n := len(s.TokenRequests()); n != 1 {
 		t.Errorf("%d token requests for wrong credentials, want 1", n)
 	}
 
@@ -149,7 +138,7 @@ func TestTokenRequestNotRetriedOnClientErrors(t *testing.T) {
 	if strings.Contains(err.Error(), "client ID") || strings.Contains(err.Error(), "retried") {
 		t.Errorf("400: message %q", err)
 	}
-	if n := len(tokenRequests(s)); n != 1 {
+	if n := len(s.TokenRequests()); n != 1 {
 		t.Errorf("400: %d token requests, want 1", n)
 	}
 }
@@ -175,7 +164,7 @@ func TestTokenRequestSingleFlightWithRetries(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	if n := len(tokenRequests(s)); n != 3 {
+	if n := len(s.TokenRequests()); n != 3 {
 		t.Errorf("%d token requests, want 3 (two failures, one success, shared)", n)
 	}
 	if n := s.TokensIssued() - issued; n != 1 {
