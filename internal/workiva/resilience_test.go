@@ -101,7 +101,7 @@ func TestTokenRequestGivesUpAfterMaxRetries(t *testing.T) {
 			}
 			// A reset connection can reach the client before the emulator
 			// has logged the request it dropped: give the log a moment.
-			n := 0
+			var n int
 			for deadline := time.Now().Add(2 * time.Second); ; time.Sleep(10 * time.Millisecond) {
 				if n = len(s.TokenRequests()); n >= 4 || time.Now().After(deadline) {
 					break
