@@ -135,26 +135,25 @@ func checkActions(ctx context.Context, cat *actionCatalog, dataSource string, al
 		diags.AddAttributeError(path.Root(attr), dataSource+": unknown "+strings.ToLower(kind), msg+
 			"\nIf Workiva no longer lists an action that older activities still carry, set allow_unknown_actions = true.")
 	}
-	var knownAliases, knownIDs []string
-	for _, a := range aliases {
-		if _, ok := cat.byAlias[a]; ok {
-			continue
+	// Aliases and IDs are checked alike; only the index and the advice differ.
+	for _, c := range []struct {
+		attr, kind, hint string
+		values           []string
+		index            map[string]int
+	}{
+		{attrActionAliases, "Action alias", "Aliases are case-sensitive; the workiva_activity_actions data source lists them all.", aliases, cat.byAlias},
+		{attrActionIDs, "Action ID", "Prefer action_aliases: Workiva documents the alias as the stable key.", ids, cat.byID},
+	} {
+		var known []string // built once, on the first unknown value
+		for _, v := range c.values {
+			if _, ok := c.index[v]; ok {
+				continue
+			}
+			if known == nil {
+				known = mapKeys(c.index)
+			}
+			report(c.attr, c.kind, v, known, c.hint)
 		}
-		if knownAliases == nil {
-			knownAliases = mapKeys(cat.byAlias)
-		}
-		report(attrActionAliases, "Action alias", a, knownAliases,
-			"Aliases are case-sensitive; the workiva_activity_actions data source lists them all.")
-	}
-	for _, id := range ids {
-		if _, ok := cat.byID[id]; ok {
-			continue
-		}
-		if knownIDs == nil {
-			knownIDs = mapKeys(cat.byID)
-		}
-		report(attrActionIDs, "Action ID", id, knownIDs,
-			"Prefer action_aliases: Workiva documents the alias as the stable key.")
 	}
 	return diags
 }
