@@ -45,6 +45,12 @@ type Faults struct {
 	// Latency is added to every request (token included); it ends early
 	// when the client gives up.
 	Latency time.Duration
+	// MaxInFlight limits concurrent API calls (under /admin, counted
+	// with their Latency, as a shared API counts a client's open
+	// requests): a call beyond it answers 429 at once, with a
+	// Retry-After of InFlightRetryAfter (default "1"). 0 = no limit.
+	MaxInFlight        int
+	InFlightRetryAfter string
 	// TokenExpiresAfter: a token is rejected with 401 once it has been used
 	// for this many API calls (counted from SetFaults).
 	TokenExpiresAfter int
@@ -124,6 +130,8 @@ type Server struct {
 	// inFlight counts handlers that have not logged yet: a client can have
 	// its whole answer before the handler returns and records it.
 	inFlight atomic.Int64
+	// apiInFlight counts API calls being answered, for MaxInFlight.
+	apiInFlight atomic.Int64
 }
 
 // New builds a server without listening; use it as an http.Handler (next

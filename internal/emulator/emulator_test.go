@@ -896,3 +896,50 @@ func TestResetRequestsWaitsForRequestsInFlight(t *testing.T) {
 		t.Fatalf("log after reset holds %d request(s) of the earlier step: %+v", len(got), got)
 	}
 }
+
+func TestFaultMaxInFlight(t *testing.T) {
+	s := start(t, Options{Activities: 10})
+	tok := getToken(t, s)
+	// The latency keeps every call open long enough to overlap the others.
+	s.SetFaults(Faults{MaxInFlight: 2, Latency: time.Second})
+	const n = 5
+	type answer struct {
+		status int
+		ra     string
+	}
+	answers := make(chan answer, n)
+	for range n {
+		go func() {
+			req, _ := http.NewRequest(http.MethodGet, s.URL()+orgPath(s), nil)
+			req.Header.Set("Authorization", "Bearer "+tok)
+			req.Header.Set("X-Version", "2026-01-01")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				answers <- answer{}
+				return
+			}
+			resp.Body.Close()
+			answers <- answer{resp.StatusCode, resp.Header.Get("Retry-After")}
+		}()
+	}
+	ok, limited := 0, 0
+	for range n {
+		a := <-answers
+		switch {
+		case a.status == 200:
+			ok++
+		case a.status == 429 && a.ra == "1":
+			limited++
+		default:
+			t.Errorf("answer %+v", a)
+		}
+	}
+	if ok > 2 || ok+limited != n || limited < n-2 {
+		t.Fatalf("%d answered, %d limited", ok, limited)
+	}
+	// Without the limit every call is answered.
+	s.SetFaults(Faults{})
+	if r := get(t, s, tok, orgPath(s)); r.status != 200 {
+		t.Fatal(r.status)
+	}
+}

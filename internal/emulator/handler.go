@@ -75,6 +75,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.inFlight.Add(-1)
 	}()
 
+	if strings.HasPrefix(r.URL.EscapedPath(), "/admin/v1/") {
+		n := s.apiInFlight.Add(1)
+		defer s.apiInFlight.Add(-1)
+		if f := s.Faults(); f.MaxInFlight > 0 && n > int64(f.MaxInFlight) {
+			ra := f.InFlightRetryAfter
+			if ra == "" {
+				ra = "1"
+			}
+			sw.Header().Set("Retry-After", ra)
+			writeError(sw, http.StatusTooManyRequests, statusCodes[http.StatusTooManyRequests], "too many requests in flight", "")
+			return
+		}
+	}
+
 	if lat := s.Faults().Latency; lat > 0 {
 		t := time.NewTimer(lat)
 		select {
