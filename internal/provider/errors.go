@@ -52,7 +52,7 @@ func describeError(err error) string {
 		if apiErr.Hint != "" { // the client's advice (403: roles and scope; 401: the token)
 			b.WriteString("\n" + apiErr.Hint)
 		}
-		if apiErr.StatusCode == http.StatusTooManyRequests || apiErr.StatusCode >= 500 {
+		if apiErr.StatusCode >= 500 { // 429: the hint says it is rate limiting
 			b.WriteString("\n" + transientAdvice(apiErr.Attempts))
 		}
 	case errors.As(err, &tokErr):
@@ -81,6 +81,8 @@ func describeError(err error) string {
 			b.WriteString("\nCheck client_id and client_secret (or " + EnvClientID + " and " + EnvClientSecret + "), or access_token.")
 		case tokErr.Code == "invalid_scope":
 			b.WriteString("\nCheck the scopes attribute: reading activities needs activity:read.")
+		case tokErr.StatusCode == http.StatusTooManyRequests:
+			b.WriteString("\n" + workiva.RateLimitedHint + ".")
 		case tokErr.Transient:
 			b.WriteString("\n" + transientAdvice(tokErr.Attempts))
 		}

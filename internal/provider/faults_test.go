@@ -475,3 +475,24 @@ func TestDescribeTokenErrorWithoutStatus(t *testing.T) {
 		t.Errorf("describeError blames the credentials or an HTTP status it never got: %q", got)
 	}
 }
+
+// A 429 that outlasts the retries reads as rate limiting, with what to
+// lower, not as a failure of Workiva or the network (issue 16, finding 8).
+func TestAccFaults_rateLimitedMessage(t *testing.T) {
+	srv := startEmulator(t, 50)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(fastBackoff),
+		Steps: []resource.TestStep{{
+			PreConfig: func() {
+				srv.ResetRequests()
+				srv.SetFaults(emulator.Faults{RateLimit: 1 << 20})
+			},
+			Config: providerBlock(srv) + `data "workiva_activities" "x" {}`,
+			ExpectError: errRE(`workiva_activities: listing activities failed.*HTTP 429 Too Many Requests.*` +
+				`The API is rate-limiting this client \(429 Too Many Requests\), not failing.*Lower parallelism.*raise max_retries`),
+		}},
+	})
+	if errs := srv.ListRequests(); len(errs) < 2 {
+		t.Errorf("%d list calls: the read was not retried", len(errs))
+	}
+}

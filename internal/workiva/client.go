@@ -149,6 +149,8 @@ type Client struct {
 	oauth     *clientcredentials.Config
 	tokenHTTP *http.Client
 	tokens    tokenCache
+	// gate paces the API requests of every walk sharing this client.
+	gate *gate
 
 	// waitHook maps every computed wait before it is slept; tests replace it
 	// to record Retry-After waits without sleeping them.
@@ -270,6 +272,7 @@ func New(cfg Config) (*Client, error) {
 	}
 
 	c.apiHTTP = apiHTTP
+	c.gate = newGate()
 
 	if cfg.AccessToken == "" {
 		c.oauth = &clientcredentials.Config{

@@ -81,6 +81,16 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
+// RateLimitedHint is the advice for a 429 that outlasted the retries. The
+// client lowers its requests in flight on its own when the API refuses
+// some of them, so a request is only refused that often when it was the
+// only one in flight: the API is limiting the rate, not failing, and
+// running again at once meets the same limit.
+const RateLimitedHint = "The API is rate-limiting this client (429 Too Many Requests), not failing: " +
+	"it kept refusing even a single request at a time. Lower parallelism (and how many reads run at once, " +
+	"e.g. terraform apply -parallelism=1), raise max_retries so that each request waits longer, " +
+	"or run later when other clients of the API are idle"
+
 // TokenError is a failed token request, decoded from Workiva's IamError.
 type TokenError struct {
 	StatusCode  int
@@ -116,6 +126,8 @@ func (e *TokenError) Error() string {
 		s += ". Check the client ID and client secret"
 	case e.Code == "invalid_scope":
 		s += ". Check the requested scopes"
+	case e.StatusCode == http.StatusTooManyRequests:
+		s += ". " + RateLimitedHint
 	case e.Transient:
 		s += ". Workiva or the network failed, not the credentials; the run can be retried"
 	}

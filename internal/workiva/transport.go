@@ -25,7 +25,26 @@ type call struct {
 
 	attempt   int  // 1-based number of the attempt in flight
 	exhausted bool // retries ran out on a retryable status
+
+	// API calls only (gate != nil): the rate-limit gate, the slot the
+	// attempt in flight holds, and the retries left to the current round of
+	// retryablehttp (a round ends early when a 429 adapts the gate) and the
+	// attempts sent before it.
+	gate   *gate
+	ticket *ticket
+	budget int
+	offset int
 }
+
+// maxAdaptRounds bounds the resends of one call whose 429s adapted the
+// gate rather than used up retries: a safety net, never reached while the
+// cap can still drop.
+const maxAdaptRounds = 100
+
+// errAdapting ends a retryablehttp round when a 429 was met while other
+// requests were in flight: send starts the request again through the gate,
+// its retries untouched.
+var errAdapting = errors.New("rate limited while adapting concurrency")
 
 func (cl *call) fields() map[string]any {
 	f := map[string]any{"operation": cl.op, "method": cl.method, "path": cl.path, "attempt": cl.attempt}
@@ -78,7 +97,15 @@ func (c *Client) send(ctx context.Context, cl *call, rawURL, tok string) (*http.
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.userAgent)
 
+	cl.gate, cl.budget, cl.offset = c.gate, c.maxRetries, 0
 	resp, err := c.retrying(ctx, cl, c.apiHTTP).Do(req)
+	for round := 1; errors.Is(err, errAdapting) && round < maxAdaptRounds; round++ {
+		// The refused attempt used no retry; those before it in the
+		// round did.
+		cl.budget -= cl.attempt - cl.offset - 1
+		cl.offset = cl.attempt
+		resp, err = c.retrying(ctx, cl, c.apiHTTP).Do(req)
+	}
 	if err != nil {
 		if resp != nil {
 			drainClose(resp)
@@ -104,9 +131,12 @@ func (c *Client) retrying(ctx context.Context, cl *call, hc *http.Client) *retry
 		HTTPClient:   hc,
 		RetryWaitMin: c.cfg.RetryWaitMin,
 		RetryWaitMax: c.cfg.RetryWaitMax,
-		RetryMax:     c.maxRetries,
+		RetryMax:     c.retryMax(cl),
 		RequestLogHook: func(_ retryablehttp.Logger, r *http.Request, i int) {
-			cl.attempt = i + 1
+			cl.attempt = cl.offset + i + 1
+			if cl.gate != nil {
+				cl.ticket = cl.gate.acquire(r.Context())
+			}
 			c.log(r.Context(), LevelDebug, "workiva: sending request", cl.fields())
 		},
 		CheckRetry: func(ctx context.Context, resp *http.Response, err error) (bool, error) {
@@ -116,7 +146,7 @@ func (c *Client) retrying(ctx context.Context, cl *call, hc *http.Client) *retry
 			return c.backoff(ctx, cl, resp)
 		},
 		ErrorHandler: func(resp *http.Response, err error, tries int) (*http.Response, error) {
-			cl.attempt = tries
+			cl.attempt = cl.offset + tries
 			if err != nil {
 				if resp != nil {
 					drainClose(resp)
@@ -145,6 +175,41 @@ func (c *Client) transportError(ctx context.Context, cl *call, err error) error 
 	return &RequestError{Operation: cl.op, Method: cl.method, Path: cl.path, Attempts: cl.attempt, Err: errors.New(c.redact(err.Error()))}
 }
 
+// retryMax is the retries left to cl's current round.
+func (c *Client) retryMax(cl *call) int {
+	if cl.gate != nil {
+		return cl.budget
+	}
+	return c.maxRetries
+}
+
+// retriesLeft counts the retries cl may still make, the next one included.
+func (c *Client) retriesLeft(cl *call) int {
+	return c.retryMax(cl) - (cl.attempt - cl.offset) + 1
+}
+
+// settle hands the gate the outcome of the attempt that just ended: a 2xx
+// keeps its slot until its body is closed, anything else frees it now. It
+// returns the slot of a 429, still held, for checkRetry to judge.
+func (c *Client) settle(cl *call, resp *http.Response, err error) *ticket {
+	t := cl.ticket
+	cl.ticket = nil
+	if t == nil {
+		return nil
+	}
+	switch {
+	case err != nil || resp == nil:
+		cl.gate.release(t, false)
+	case resp.StatusCode >= 200 && resp.StatusCode < 300:
+		cl.gate.holdUntilClosed(resp, t)
+	case resp.StatusCode == http.StatusTooManyRequests:
+		return t
+	default:
+		cl.gate.release(t, false)
+	}
+	return nil
+}
+
 func isRetryableStatus(code int) bool {
 	switch code {
 	case http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusBadGateway,
@@ -158,6 +223,10 @@ func isRetryableStatus(code int) bool {
 // it caps Retry-After: a wait longer than MaxRetryAfter or than the time
 // left before the deadline ends the call now with a *RetryAfterError.
 func (c *Client) checkRetry(ctx context.Context, cl *call, resp *http.Response, err error) (bool, error) {
+	limited := c.settle(cl, resp, err)
+	if limited != nil {
+		defer cl.gate.release(limited, false)
+	}
 	if ctx.Err() != nil {
 		return false, ctx.Err()
 	}
@@ -179,11 +248,11 @@ func (c *Client) checkRetry(ctx context.Context, cl *call, resp *http.Response, 
 		c.log(ctx, LevelDebug, "workiva: response", f)
 		return false, nil
 	}
-	c.log(ctx, LevelWarn, "workiva: response", f)
-	if cl.attempt > c.maxRetries {
-		return true, nil // the last attempt: go-retryablehttp gives up
+	if limited == nil {
+		c.log(ctx, LevelWarn, "workiva: response", f)
 	}
-	if wait, ok := retryAfter(resp); ok {
+	wait, hasWait := retryAfter(resp)
+	if hasWait {
 		rae := &RetryAfterError{
 			Operation: cl.op, Method: cl.method, Path: cl.path, StatusCode: resp.StatusCode,
 			Wait: wait, Header: strings.TrimSpace(resp.Header.Get("Retry-After")),
@@ -199,7 +268,35 @@ func (c *Client) checkRetry(ctx context.Context, cl *call, resp *http.Response, 
 			}
 		}
 	}
-	return true, nil
+	if limited != nil {
+		alone := cl.gate.alone(limited)
+		cl.gate.refuse()
+		if !alone {
+			// Other requests were in flight: the cap adapts, every new
+			// request waits, and this one is sent again through the gate
+			// without spending a retry.
+			if !hasWait {
+				wait = c.pauseBackoff(cl.gate.throttles(), resp)
+			}
+			cl.gate.pause(c.waitHook(wait))
+			inFlight, limit := cl.gate.state()
+			f["wait"] = wait.String()
+			f["in_flight"], f["in_flight_limit"] = inFlight, limit
+			c.log(ctx, LevelInfo, "workiva: rate limited (429) with other requests in flight; pausing new requests and lowering the requests in flight", f)
+			return false, errAdapting
+		}
+		c.log(ctx, LevelWarn, "workiva: rate limited (429) with a single request in flight", f)
+	}
+	return true, nil // on the last attempt go-retryablehttp gives up
+}
+
+// pauseBackoff is the gate's pause after a 429 without Retry-After: the
+// client's backoff for the n-th 429 in a row.
+func (c *Client) pauseBackoff(n int, resp *http.Response) time.Duration {
+	if c.cfg.Backoff != nil {
+		return c.cfg.Backoff(n, resp)
+	}
+	return expBackoff(c.cfg.RetryWaitMin, c.cfg.RetryWaitMax, n)
 }
 
 // backoff is the wait before the next attempt: Retry-After when the server
@@ -224,9 +321,13 @@ func (c *Client) backoff(ctx context.Context, cl *call, resp *http.Response) tim
 	}
 	f["wait"] = wait.String()
 	f["wait_source"] = source
-	f["retries_left"] = c.maxRetries - cl.attempt + 1
+	f["retries_left"] = c.retriesLeft(cl)
 	c.log(ctx, LevelInfo, "workiva: retrying request", f)
-	return c.waitHook(wait)
+	wait = c.waitHook(wait)
+	if cl.gate != nil && resp != nil && resp.StatusCode == http.StatusTooManyRequests {
+		cl.gate.pause(wait) // every walker waits with this one
+	}
+	return wait
 }
 
 // expBackoff doubles from lo per failed attempt (1-based), capped at hi,
@@ -321,6 +422,8 @@ func (c *Client) apiError(cl *call, resp *http.Response, refreshed bool) *APIErr
 		d.Code, d.Message, d.Target = c.redact(d.Code), c.redact(d.Message), c.redact(d.Target)
 	}
 	switch resp.StatusCode {
+	case http.StatusTooManyRequests:
+		e.Hint = RateLimitedHint
 	case http.StatusForbidden:
 		e.Hint = forbiddenHint(cl.op)
 	case http.StatusUnauthorized:
