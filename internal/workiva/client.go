@@ -300,6 +300,9 @@ func (t userAgentTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // APIURL is the resolved API base URL (no trailing slash).
 func (c *Client) APIURL() string { return c.baseStr }
 
+// APIVersion is the X-Version sent on every call.
+func (c *Client) APIVersion() string { return c.apiVersion }
+
 func (c *Client) log(ctx context.Context, level LogLevel, msg string, fields map[string]any) {
 	if c.cfg.Logger != nil {
 		c.cfg.Logger.Log(ctx, level, msg, fields)
