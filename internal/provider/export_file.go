@@ -218,6 +218,9 @@ func tempName(dir string) string {
 
 func isTempName(name string) bool {
 	h, ok := strings.CutPrefix(name, tempPrefix)
+	if !ok {
+		return false
+	}
 	if h, ok = strings.CutSuffix(h, tempSuffix); !ok || len(h) != 16 {
 		return false
 	}

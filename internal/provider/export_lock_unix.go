@@ -36,6 +36,10 @@ func stickyRefuses(dir, file os.FileInfo) bool {
 	if !ok1 || !ok2 {
 		return false
 	}
-	uid := uint32(os.Geteuid())
-	return uid != 0 && uid != ds.Uid && uid != fs.Uid
+	uid := os.Geteuid()
+	if uid < 0 { // Windows-style "no uid": nothing to compare
+		return false
+	}
+	u := uint32(uid) //nolint:gosec // non-negative, checked above
+	return u != 0 && u != ds.Uid && u != fs.Uid
 }

@@ -35,6 +35,7 @@ func TestAccInterrupt_longWalk(t *testing.T) {
 }
 
 func testInterrupt(t *testing.T, args []string, group bool) {
+	t.Helper()
 	requireAcc(t)
 	r := newCLIRun(t)
 	// 300 pages at 200 ms each: a minute of walking, far longer than the

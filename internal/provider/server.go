@@ -34,10 +34,11 @@ import (
 func NewServer(version string) func() (tfprotov6.ProviderServer, error) {
 	return func() (tfprotov6.ProviderServer, error) {
 		s, err := newServer(&workivaProvider{version: version})
-		if err == nil {
-			s.(*server).stop = interrupted()
+		if err != nil {
+			return nil, err
 		}
-		return s, err
+		s.stop = interrupted()
+		return s, nil
 	}
 }
 
@@ -81,7 +82,7 @@ func withStop(ctx context.Context, stop <-chan struct{}) (context.Context, conte
 }
 
 // newServer wraps the framework's server for p (tests set hooks on p).
-func newServer(p *workivaProvider) (tfprotov6.ProviderServer, error) {
+func newServer(p *workivaProvider) (*server, error) {
 	fw, err := providerserver.NewProtocol6WithError(p)()
 	if err != nil {
 		return nil, err
