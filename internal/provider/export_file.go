@@ -178,7 +178,7 @@ func checkExportPath(p string) error {
 	case !m.IsRegular():
 		return fmt.Errorf("%q is a %s, not a regular file: the export only replaces regular files; choose another path", p, fileKind(m))
 	}
-	if stickyRefuses(dst, st) {
+	if stickyRefuses(os.Geteuid(), dst, st) {
 		return fmt.Errorf("%q belongs to another user and %q is a sticky directory (like /tmp): the system would refuse "+
 			"to replace it; choose another path or remove the file first", p, dir)
 	}

@@ -11,4 +11,4 @@ func lockTemp(*os.File) error { return nil }
 func tempInUse(string) bool { return false }
 
 // stickyRefuses: no sticky directories here.
-func stickyRefuses(_, _ os.FileInfo) bool { return false }
+func stickyRefuses(int, os.FileInfo, os.FileInfo) bool { return false }

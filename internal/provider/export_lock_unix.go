@@ -27,7 +27,7 @@ func tempInUse(name string) bool {
 // stickyRefuses reports whether a sticky directory (dir) would refuse this
 // user the rename over file: only the file's owner, the directory's owner
 // and root may replace a file there.
-func stickyRefuses(dir, file os.FileInfo) bool {
+func stickyRefuses(uid int, dir, file os.FileInfo) bool {
 	if dir.Mode()&os.ModeSticky == 0 {
 		return false
 	}
@@ -36,7 +36,6 @@ func stickyRefuses(dir, file os.FileInfo) bool {
 	if !ok1 || !ok2 {
 		return false
 	}
-	uid := os.Geteuid()
 	if uid < 0 { // Windows-style "no uid": nothing to compare
 		return false
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"path/filepath"
 	"time"
+	"unicode/utf8"
 
 	"github.com/workiva/terraform-provider-workiva/internal/workiva"
 )
@@ -33,7 +34,11 @@ func manifestPath(path string) string {
 		return path + manifestSuffix
 	}
 	sum := sha256.Sum256([]byte(base))
-	short := base[:nameMax-len(manifestSuffix)-9]
+	n := nameMax - len(manifestSuffix) - 9
+	for n > 0 && !utf8.RuneStart(base[n]) { // never cut a character in two
+		n--
+	}
+	short := base[:n]
 	return filepath.Join(filepath.Dir(path), short+"~"+hex.EncodeToString(sum[:4])+manifestSuffix)
 }
 
