@@ -151,7 +151,7 @@ func (c countingWriter) Write(p []byte) (int, error) {
 // sticky directory would not let this user replace.
 func checkExportPath(p string) error {
 	dir := filepath.Dir(p)
-	dst, err := os.Stat(dir)
+	dst, err := os.Stat(dir) //nolint:gosec // G703: path is the user's own setting, checked here
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return fmt.Errorf("directory %q does not exist (create it first; the export does not create directories)", dir)
@@ -161,7 +161,7 @@ func checkExportPath(p string) error {
 	if !dst.IsDir() {
 		return fmt.Errorf("%q is not a directory", dir)
 	}
-	st, err := os.Lstat(p)
+	st, err := os.Lstat(p) //nolint:gosec // G703: as above
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 		return nil
@@ -245,7 +245,7 @@ func sweepStaleTemps(dir string) {
 		if info, err := e.Info(); err != nil || time.Since(info.ModTime()) < staleAfter || tempInUse(name) {
 			continue
 		}
-		_ = os.Remove(name)
+		_ = os.Remove(name) //nolint:gosec // G703: only our own temporaries (isTempName) in path's directory
 	}
 }
 
