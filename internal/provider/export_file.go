@@ -279,7 +279,7 @@ func openTemp(dir string) (f *os.File, unnamed bool, err error) {
 func dropTemp(f *os.File, unnamed bool) {
 	_ = f.Close()
 	if !unnamed {
-		_ = os.Remove(f.Name())
+		_ = os.Remove(f.Name()) //nolint:gosec // G703: our own temporary file
 	}
 }
 

@@ -16,7 +16,7 @@ func lockTemp(f *os.File) error { return unix.Flock(int(f.Fd()), unix.LOCK_EX|un
 
 // tempInUse reports whether a process holds the lock of the file at name.
 func tempInUse(name string) bool {
-	f, err := os.Open(name)
+	f, err := os.Open(name) //nolint:gosec // G703: our own temporary file (isTempName)
 	if err != nil {
 		return true // gone or unreadable: leave it
 	}
