@@ -233,7 +233,8 @@ func (d *activitiesExportDataSource) Read(ctx context.Context, req datasource.Re
 			f.abort()
 		}
 	}()
-	manifest := newManifest(q, d.data.client, d.data.version, format, compression, time.Now())
+	started := time.Now()
+	manifest := newManifest(q, d.data.client, d.data.version, format, compression, started)
 
 	var first, last string
 	var writeErr error
@@ -283,6 +284,10 @@ func (d *activitiesExportDataSource) Read(ctx context.Context, req datasource.Re
 		"pages": res.Pages, "truncated": res.Truncated, "bytes": f.size, "format": format,
 		"compression": compression, "parallelism": q.Parallelism,
 	})
+	if !settled(q.Before, started) {
+		diags.AddAttributeWarning(path.Root("before"), activitiesExportDataSourceName+": recent activities may still be arriving",
+			unsettledDetail(q.Before, started))
+	}
 	if res.Truncated {
 		diags.AddAttributeWarning(path.Root("max_results"), activitiesExportDataSourceName+": export truncated",
 			fmt.Sprintf("max_results = %d stopped the read before the end: more activities match this query, and the "+

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"time"
 	"unicode/utf8"
@@ -57,10 +58,14 @@ type exportManifest struct {
 	FirstActivityDateTime *string       `json:"first_activity_date_time"`
 	LastActivityDateTime  *string       `json:"last_activity_date_time"`
 	Query                 manifestQuery `json:"query"`
-	ReadStartedAt         string        `json:"read_started_at"`
-	ReadFinishedAt        string        `json:"read_finished_at"`
-	Provider              manifestTool  `json:"provider"`
-	API                   manifestAPI   `json:"api"`
+	// WindowSettled is true when before was set and at least settleAfter
+	// before the read began: a later export of the window should then hold
+	// the same activities.
+	WindowSettled  bool         `json:"window_settled"`
+	ReadStartedAt  string       `json:"read_started_at"`
+	ReadFinishedAt string       `json:"read_finished_at"`
+	Provider       manifestTool `json:"provider"`
+	API            manifestAPI  `json:"api"`
 }
 
 type manifestQuery struct {
@@ -109,6 +114,7 @@ func newManifest(q workiva.ActivityQuery, c *workiva.Client, providerVersion, fo
 			ActionAliases: q.ActionAliases, ActionIDs: q.ActionIDs, PerformerIDs: q.PerformerIDs, TargetIDs: q.TargetIDs,
 			Filter: q.Filter, ODataFilter: workiva.BuildFilter(q), MaxResults: q.MaxResults,
 		},
+		WindowSettled: settled(q.Before, started),
 		ReadStartedAt: manifestTime(started),
 		Provider:      manifestTool{Name: "terraform-provider-workiva", Version: providerVersion},
 		API:           manifestAPI{URL: c.APIURL(), Version: c.APIVersion()},
@@ -131,4 +137,29 @@ func (m *exportManifest) content(path string, truncated bool, first, last string
 		b, err := json.MarshalIndent(m, "", "  ")
 		return append(b, '\n'), err
 	}
+}
+
+// settleAfter is how long after the fact this provider treats Workiva's
+// record of a moment as final. Activities are recorded asynchronously,
+// usually within seconds; a quarter of an hour leaves a wide margin for
+// bursts and delayed writers while still allowing a same-day export.
+const settleAfter = 15 * time.Minute
+
+// settled reports whether a window ending at before (zero: no end) was
+// over at least settleAfter when the read started.
+func settled(before, started time.Time) bool {
+	return !before.IsZero() && !before.After(started.Add(-settleAfter))
+}
+
+// unsettledDetail explains the warning for a window that may still grow.
+func unsettledDetail(before, started time.Time) string {
+	suggest := started.Add(-settleAfter).UTC().Truncate(time.Hour).Format(time.RFC3339)
+	what := "before is not set, so the window reaches the moment of the read"
+	if !before.IsZero() {
+		what = fmt.Sprintf("before = %q is less than %d minutes before the read", manifestTime(before), int(settleAfter.Minutes()))
+	}
+	return fmt.Sprintf("%s: Workiva may still be recording activities of the last minutes, so an export of the same "+
+		"window later could hold more, with another sha256. For evidence, end the window at least %d minutes in the "+
+		"past, e.g. before = %q (or the start of the current day), and export it again after that time if it is later "+
+		"now. The manifest records this as \"window_settled\": false.", what, int(settleAfter.Minutes()), suggest)
 }
