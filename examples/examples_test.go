@@ -371,14 +371,7 @@ func examples(t *testing.T) map[string]example {
 		}
 	}
 
-	q3start := time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
-	q3end := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
-	var q3 []emulator.Activity
-	for _, a := range acts {
-		if !a.At.Before(q3start) && a.At.Before(q3end) {
-			q3 = append(q3, a)
-		}
-	}
+	q3 := auditWindow(acts)
 
 	return map[string]example{
 		"provider": {
@@ -665,4 +658,54 @@ func mapsEqual(a, b map[string]any) bool {
 		}
 	}
 	return true
+}
+
+// The audit guide's hand-over: the auditor's script, run as the guide shows
+// it in the folder the export was written to, passes for the file the plan
+// wrote and fails for a file changed by one byte.
+func TestAccExamples_auditGuideManifestCheck(t *testing.T) {
+	requireCLI(t)
+	t.Parallel()
+	w := copyExample(t, "guides/exporting-activities-for-an-audit")
+	p, out, err := w.plan()
+	if err != nil {
+		t.Fatalf("plan: %v\n%s", err, out)
+	}
+	v, err := p.output("manifest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	manifest, _ := v.(string)
+	if filepath.Base(manifest) != "activities-2026-07-01.jsonl.manifest.json" {
+		t.Fatalf("manifest output %#v", v)
+	}
+	out, err = w.exec(nil, "sh", "verify.sh", filepath.Base(manifest))
+	want := fmt.Sprintf("activities-2026-07-01.jsonl: OK\nresult_count = %d\ntruncated = false\nwindow_settled = true\n", len(auditWindow(srv.Activities())))
+	if err != nil || out != want {
+		t.Fatalf("verify.sh: %v\n%s\nwant\n%s", err, out, want)
+	}
+	f, err := os.OpenFile(filepath.Join(w.dir, "activities-2026-07-01.jsonl"), os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = f.WriteString("\n")
+	_ = f.Close()
+	out, err = w.exec(nil, "sh", "verify.sh", filepath.Base(manifest))
+	if err == nil || !strings.Contains(out, "activities-2026-07-01.jsonl: FAILED") {
+		t.Fatalf("verify.sh of a changed file: %v\n%s", err, out)
+	}
+}
+
+// auditWindow is what the audit guide exports by default: its variables'
+// window, 2026-07-01 to 2026-10-01.
+func auditWindow(acts []emulator.Activity) []emulator.Activity {
+	since := time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
+	before := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	var in []emulator.Activity
+	for _, a := range acts {
+		if !a.At.Before(since) && a.At.Before(before) {
+			in = append(in, a)
+		}
+	}
+	return in
 }

@@ -82,7 +82,7 @@ func (d *activitiesExportDataSource) Schema(_ context.Context, _ datasource.Sche
 			"`archive_file` does) and is complete or absent: it is written to an unnamed temporary file in the directory of " +
 			"`path` (a hidden `.workiva-*.tmp` file where the system has no unnamed files) and put at `path` only after the " +
 			"last page; on any error or interruption (Ctrl-C, during `plan` or `apply`) the temporary file is dropped and a " +
-			"file already at `path` is left as it was. See the audit guide for crashes, links, special files and shared paths.",
+			"file already at `path` is left as it was. Crashes, links, special files, shared paths and the manifest are described below.",
 		Attributes: activityQueryAttributes(map[string]schema.Attribute{
 			"id": schema.StringAttribute{Computed: true, MarkdownDescription: "Identifier of this export (a hash of its arguments)."},
 			"path": schema.StringAttribute{

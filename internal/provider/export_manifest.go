@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -134,8 +135,14 @@ func (m *exportManifest) content(path string, truncated bool, first, last string
 			m.FirstActivityDateTime, m.LastActivityDateTime = &first, &last
 		}
 		m.ReadFinishedAt = manifestTime(time.Now())
-		b, err := json.MarshalIndent(m, "", "  ")
-		return append(b, '\n'), err
+		// Not HTML-escaped: the sha256sum line must stay as sha256sum
+		// prints it for a name with & < or >.
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		err := enc.Encode(m)
+		return b.Bytes(), err
 	}
 }
 
@@ -159,7 +166,7 @@ func unsettledDetail(before, started time.Time) string {
 		what = fmt.Sprintf("before = %q is less than %d minutes before the read", manifestTime(before), int(settleAfter.Minutes()))
 	}
 	return fmt.Sprintf("%s: Workiva may still be recording activities of the last minutes, so an export of the same "+
-		"window later could hold more, with another sha256. For evidence, end the window at least %d minutes in the "+
-		"past, e.g. before = %q (or the start of the current day), and export it again after that time if it is later "+
-		"now. The manifest records this as \"window_settled\": false.", what, int(settleAfter.Minutes()), suggest)
+		"window later could hold more, with another sha256. For evidence, end the window at least %d minutes before "+
+		"the read, e.g. before = %q (a whole hour), or export the same window again once that much time has passed. "+
+		"The manifest records this as \"window_settled\": false.", what, int(settleAfter.Minutes()), suggest)
 }
