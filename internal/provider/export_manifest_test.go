@@ -134,7 +134,7 @@ data "workiva_activities_export" "audit" {
 				cmd := exec.Command("sha256sum", "-c", "-")
 				cmd.Dir, cmd.Stdin = dir, strings.NewReader(m.SHA256Sum+"\n")
 				if out, err := cmd.CombinedOutput(); err != nil || string(out) != "audit.jsonl: OK\n" {
-					return fmt.Errorf("sha256sum -c: %v %s", err, out)
+					return fmt.Errorf("sha256sum -c: %w %s", err, out)
 				}
 				return nil
 			},
