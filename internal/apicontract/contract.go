@@ -203,7 +203,7 @@ func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		req = req.Clone(req.Context())
 		req.Body = io.NopCloser(bytes.NewReader(b))
 	}
-	ex := Exchange{Request: req.Clone(context.Background()), RequestBody: reqBody}
+	ex := Exchange{Request: req.Clone(req.Context()), RequestBody: reqBody}
 	resp, err := r.Base.RoundTrip(req)
 	if err == nil {
 		body, rerr := io.ReadAll(resp.Body)
