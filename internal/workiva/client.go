@@ -259,17 +259,9 @@ func New(cfg Config) (*Client, error) {
 	if transport == nil {
 		transport = cleanhttp.DefaultPooledTransport()
 	}
-	// Redirects are never followed: a 3xx could carry the bearer token (or
-	// the Basic credentials) to another host.
-	noRedirect := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	apiHTTP := &http.Client{Transport: transport, Timeout: cfg.RequestTimeout, CheckRedirect: noRedirect}
-	c.tokenHTTP = &http.Client{
-		Transport:     userAgentTransport{base: transport, ua: c.userAgent},
-		Timeout:       cfg.RequestTimeout,
-		CheckRedirect: noRedirect,
-	}
-
-	c.apiHTTP = apiHTTP
+	// Both refuse every redirect (see redirect.go).
+	c.apiHTTP = newHTTPClient(transport, cfg.RequestTimeout)
+	c.tokenHTTP = newHTTPClient(userAgentTransport{base: transport, ua: c.userAgent}, cfg.RequestTimeout)
 
 	if cfg.AccessToken == "" {
 		c.oauth = &clientcredentials.Config{
