@@ -1,6 +1,7 @@
 package examples_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"os"
@@ -11,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/workiva/terraform-provider-workiva/internal/emulator"
 )
 
 // findOPA returns the Open Policy Agent binary: OPA if set, else the pinned
@@ -106,4 +109,117 @@ func TestAccExamples_policyGuideCIJudgesFindings(t *testing.T) {
 	if err != nil || strings.TrimSpace(out) != "" {
 		t.Errorf("no findings: want exit 0 and no output, got %v %q", err, out)
 	}
+}
+
+// policyGuide is the guide's directory, relative to this package.
+const policyGuide = "guides/policy-checks-in-ci"
+
+// policyFixtureNow anchors the emulator that plans the policy's fixtures and
+// ends their window (window_end): the same data set and window every time,
+// so a regenerated fixture holds the same activities and findings.
+var policyFixtureNow = emulator.DefaultNow
+
+// policyFixtures are the plans the policy's tests (policy/*_test.rego)
+// judge: testdata/plans/NAME/plan.json, each the `show -json` of a plan of
+// dir (relative to the guide) against the emulator.
+var policyFixtures = []struct {
+	name, dir string
+	vars      []string
+}{
+	// The guide's configuration over a window with findings, and over one
+	// before the emulator's data set begins (180 days before its anchor).
+	{"root", ".", []string{"window_end=" + policyFixtureNow.Format(time.RFC3339)}},
+	{"quiet", ".", []string{"window_end=" + policyFixtureNow.AddDate(-1, 0, 0).Format(time.RFC3339)}},
+	{"child_module", "testdata/plans/child_module", []string{"window_end=" + policyFixtureNow.Format(time.RFC3339)}},
+	{"not_read", "testdata/plans/not_read", []string{"window_end=" + policyFixtureNow.AddDate(-1, 0, 0).Format(time.RFC3339)}},
+	{"deferred", "testdata/plans/deferred", nil},
+	{"limited", "testdata/plans/limited", nil},
+	{"no_workiva", "testdata/plans/no_workiva", nil},
+}
+
+// TestAccExamples_policyFixtures plans every fixture configuration with the
+// CLI under test against an emulator anchored at policyFixtureNow. With
+// UPDATE_POLICY_FIXTURES=1 it writes the plans into testdata/plans (indented,
+// nothing removed); otherwise the policy's verdict (deny and warn) on each
+// fresh plan must equal its verdict on the committed fixture, so the
+// fixtures the policy tests judge are what this CLI produces today.
+//
+//	UPDATE_POLICY_FIXTURES=1 scripts/testacc.sh terraform -run TestAccExamples_policyFixtures
+func TestAccExamples_policyFixtures(t *testing.T) {
+	skipUnlessCLIHas(t, policyGuideNeeds...)
+	t.Parallel()
+	opa := findOPA(t)
+	fix, err := emulator.Start(emulator.Options{Now: policyFixtureNow, Activities: 2000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(fix.Close)
+	env := []string{
+		"WORKIVA_API_URL=" + fix.URL(),
+		"WORKIVA_CLIENT_ID=" + fix.ClientID(),
+		"WORKIVA_CLIENT_SECRET=" + fix.ClientSecret(),
+		"WORKIVA_ORGANIZATION_ID=" + fix.OrganizationID(),
+	}
+	update := os.Getenv("UPDATE_POLICY_FIXTURES") == "1"
+	guide := copyExample(t, policyGuide)
+	for _, f := range policyFixtures {
+		t.Run(f.name, func(t *testing.T) {
+			w := &workdir{t: t, dir: filepath.Join(guide.dir, f.dir)}
+			if out, err := w.exec(env, cli, "init", "-input=false", "-no-color"); err != nil {
+				t.Fatalf("init: %v\n%s", err, out)
+			}
+			args := []string{"plan", "-input=false", "-no-color", "-out=tfplan"}
+			for _, v := range f.vars {
+				args = append(args, "-var", v)
+			}
+			if out, err := w.exec(env, cli, args...); err != nil {
+				t.Fatalf("plan: %v\n%s", err, out)
+			}
+			// stdout only: a CLI warning on stderr must not end up in the JSON.
+			show, err := w.stdout(env, cli, "show", "-json", "-no-color", "tfplan")
+			if err != nil {
+				t.Fatalf("show -json: %v\n%s", err, show)
+			}
+			var indented bytes.Buffer
+			if err := json.Indent(&indented, []byte(show), "", "  "); err != nil {
+				t.Fatalf("show -json: %v\n%s", err, show)
+			}
+			indented.WriteByte('\n')
+			committed := filepath.Join(policyGuide, "testdata", "plans", f.name, "plan.json")
+			if update {
+				if err := os.MkdirAll(filepath.Dir(committed), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(committed, indented.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			fresh := filepath.Join(t.TempDir(), "plan.json")
+			if err := os.WriteFile(fresh, indented.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			abs, err := filepath.Abs(committed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, want := policyVerdict(t, opa, fresh), policyVerdict(t, opa, abs)
+			if got != want {
+				t.Errorf("the policy's verdict on a fresh plan differs from the committed fixture %s: regenerate it (UPDATE_POLICY_FIXTURES=1) and update the tests\nfresh:     %s\ncommitted: %s", committed, got, want)
+			}
+		})
+	}
+}
+
+// policyVerdict is the policy's deny and warn sets on a plan JSON file, as
+// JSON (sets come out sorted).
+func policyVerdict(t *testing.T, opa, plan string) string {
+	t.Helper()
+	cmd := exec.Command(opa, "eval", "--format", "raw", "--data", filepath.Join(policyGuide, "policy"), "--input", plan,
+		`{"deny": data.workiva.access_changes.deny, "warn": data.workiva.access_changes.warn}`)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("opa eval on %s: %v\n%s", plan, err, out)
+	}
+	return strings.TrimSpace(string(out))
 }
