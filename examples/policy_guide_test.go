@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,19 +22,30 @@ import (
 // skips): the guide's policy would otherwise go untested in CI.
 func findOPA(t *testing.T) string {
 	t.Helper()
-	if p := os.Getenv("OPA"); p != "" {
+	return findTool(t, "opa", "OPA", "Open Policy Agent")
+}
+
+// findConftest is findOPA for conftest (tools/conftest, CONFTEST).
+func findConftest(t *testing.T) string {
+	t.Helper()
+	return findTool(t, "conftest", "CONFTEST", "conftest")
+}
+
+func findTool(t *testing.T, name, envVar, what string) string {
+	t.Helper()
+	if p := os.Getenv(envVar); p != "" {
 		return p
 	}
-	if p, err := filepath.Abs(filepath.Join("..", ".tools", "bin", "opa")); err == nil {
+	if p, err := filepath.Abs(filepath.Join("..", ".tools", "bin", name)); err == nil {
 		if _, err := os.Stat(p); err == nil {
 			return p
 		}
 	}
-	if p, err := exec.LookPath("opa"); err == nil {
+	if p, err := exec.LookPath(name); err == nil {
 		return p
 	}
-	t.Fatal("Open Policy Agent not found: run `make tool-opa` (builds the version pinned in tools/opa/go.mod into .tools/bin/opa), " +
-		"or set OPA to an opa binary")
+	t.Fatalf("%s not found: run `make tool-%s` (builds the version pinned in tools/%s/go.mod into .tools/bin/%s), or set %s to a %s binary",
+		what, name, name, name, envVar, name)
 	return ""
 }
 
@@ -100,14 +112,21 @@ func TestAccExamples_policyGuideCIJudgesFindings(t *testing.T) {
 		t.Errorf("findings for %d activities, want %d:\ngot  %v\nwant %v\n%s", len(got), len(want), got, want, out)
 	}
 
-	// A plan without findings passes the judge: same command, empty plan.
-	if err := os.WriteFile(filepath.Join(w.dir, "empty.json"), []byte(`{"prior_state":{"values":{"root_module":{"resources":[]}}}}`), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	out, err = w.exec(nil, opa, "eval", "--fail-defined", "--format", "raw", "--data", "policy/", "--input", "empty.json",
-		"data.workiva.access_changes.deny[_]")
-	if err != nil || strings.TrimSpace(out) != "" {
-		t.Errorf("no findings: want exit 0 and no output, got %v %q", err, out)
+	// A plan without findings passes the judge: same command, the fixture
+	// plan of a window without findings. An empty plan does not: the policy
+	// checked nothing there.
+	for file, wantOut := range map[string]string{
+		filepath.Join("testdata", "plans", "quiet", "plan.json"): "",
+		"empty.json": "no workiva_activities data source in the plan: nothing was checked",
+	} {
+		if err := os.WriteFile(filepath.Join(w.dir, "empty.json"), []byte(`{"prior_state":{"values":{"root_module":{"resources":[]}}}}`), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out, err = w.exec(nil, opa, "eval", "--fail-defined", "--format", "raw", "--data", "policy/", "--input", file,
+			"data.workiva.access_changes.deny[_]")
+		if strings.TrimSpace(out) != wantOut || (err == nil) != (wantOut == "") {
+			t.Errorf("%s: want %q (exit 1 if any), got %v %q", file, wantOut, err, out)
+		}
 	}
 }
 
@@ -222,4 +241,96 @@ func policyVerdict(t *testing.T, opa, plan string) string {
 		t.Fatalf("opa eval on %s: %v\n%s", plan, err, out)
 	}
 	return strings.TrimSpace(string(out))
+}
+
+// TestPolicyGuide_policyTests runs the guide's test-policy.sh verbatim with
+// the pinned OPA and conftest: every test of policy/*_test.rego must pass
+// under both, and cover at least 90% of the policy.
+func TestPolicyGuide_policyTests(t *testing.T) {
+	t.Parallel()
+	opa, conftest := findOPA(t), findConftest(t)
+	w := copyExample(t, policyGuide)
+	path := filepath.Dir(opa) + string(os.PathListSeparator) + filepath.Dir(conftest) + string(os.PathListSeparator) + os.Getenv("PATH")
+	out, err := w.exec([]string{"PATH=" + path, "HOME=" + t.TempDir()}, "sh", "test-policy.sh")
+	if err != nil {
+		t.Fatalf("test-policy.sh: %v\n%s", err, out)
+	}
+	// Both engines must have run every test of the file.
+	src, err := os.ReadFile(filepath.Join(policyGuide, "policy", "access_changes_test.rego"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := len(regexp.MustCompile(`(?m)^test_\w+ if`).FindAll(src, -1))
+	if tests == 0 {
+		t.Fatal("no test_ rule in policy/access_changes_test.rego")
+	}
+	if want := fmt.Sprintf("PASS: %d/%d", tests, tests); !strings.Contains(out, want) {
+		t.Errorf("opa test: want %q in\n%s", want, out)
+	}
+	if want := fmt.Sprintf("%d tests, %d passed, 0 warnings, 0 failures, 0 exceptions, 0 skipped", tests, tests); !strings.Contains(out, want) {
+		t.Errorf("conftest verify: want %q in\n%s", want, out)
+	}
+	raw, err := os.ReadFile(filepath.Join(w.dir, "coverage.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cov struct {
+		Files map[string]struct {
+			Coverage float64 `json:"coverage"`
+		} `json:"files"`
+	}
+	if err := json.Unmarshal(raw, &cov); err != nil {
+		t.Fatal(err)
+	}
+	policy, ok := cov.Files["policy/access_changes.rego"]
+	if !ok || policy.Coverage < 90 {
+		t.Errorf("coverage of policy/access_changes.rego: %v (reported: %v), want at least 90%%", policy.Coverage, ok)
+	}
+	t.Logf("coverage of policy/access_changes.rego: %.1f%%", policy.Coverage)
+}
+
+// TestPolicyGuide_conftestJudgesLikeOPA runs the guide's conftest command
+// on every fixture plan: its failures and warnings must be exactly what
+// `opa eval` finds in deny and warn, from the same package.
+func TestPolicyGuide_conftestJudgesLikeOPA(t *testing.T) {
+	t.Parallel()
+	opa, conftest := findOPA(t), findConftest(t)
+	for _, f := range policyFixtures {
+		plan := filepath.Join("testdata", "plans", f.name, "plan.json")
+		cmd := exec.Command(conftest, "test", "--no-color", "--output", "json", "--policy", "policy/", "--namespace", "workiva.access_changes", plan)
+		cmd.Dir = policyGuide
+		cmd.Env = append(os.Environ(), "HOME="+t.TempDir())
+		out, err := cmd.Output()
+		var results []struct {
+			Warnings, Failures []struct {
+				Msg string `json:"msg"`
+			}
+		}
+		if jerr := json.Unmarshal(out, &results); jerr != nil || len(results) != 1 {
+			t.Fatalf("conftest test %s: %v %v\n%s", plan, err, jerr, out)
+		}
+		var got struct {
+			Deny []string `json:"deny"`
+			Warn []string `json:"warn"`
+		}
+		got.Deny, got.Warn = []string{}, []string{}
+		for _, m := range results[0].Failures {
+			got.Deny = append(got.Deny, m.Msg)
+		}
+		for _, m := range results[0].Warnings {
+			got.Warn = append(got.Warn, m.Msg)
+		}
+		slices.Sort(got.Deny)
+		slices.Sort(got.Warn)
+		// conftest fails (exit 1) exactly when something is denied.
+		var exit *exec.ExitError
+		if failed := errors.As(err, &exit) && exit.ExitCode() == 1; failed != (len(got.Deny) > 0) || (err != nil && !failed) {
+			t.Errorf("conftest test %s: exit %v with %d denials", plan, err, len(got.Deny))
+		}
+		gotJSON, _ := json.Marshal(got)
+		abs, _ := filepath.Abs(filepath.Join(policyGuide, plan))
+		if want := policyVerdict(t, opa, abs); string(gotJSON) != want {
+			t.Errorf("%s: conftest and opa eval disagree\nconftest: %s\nopa:      %s", plan, gotJSON, want)
+		}
+	}
 }
