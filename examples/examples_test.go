@@ -43,8 +43,10 @@ var (
 	// when TF_ACC is set).
 	cli    string
 	cliEnv []string
-	// cliVersion is the CLI's own version (`version -json`).
-	cliVersion *version.Version
+	// cliVersion is the CLI's own version (`version -json`), cliIsOpenTofu
+	// whether it is OpenTofu.
+	cliVersion    *version.Version
+	cliIsOpenTofu bool
 )
 
 // planSlack bounds how long after `now` a test's plan may start: activities
@@ -108,6 +110,12 @@ func setupCLI(tmp string) error {
 	if cliVersion, err = version.NewVersion(v.Version); err != nil {
 		return fmt.Errorf("%s version -json: %w", cli, err)
 	}
+	// `version -json` is the same for both CLIs; the text names OpenTofu.
+	text, err := exec.Command(cli, "version").Output()
+	if err != nil {
+		return fmt.Errorf("%s version: %w", cli, err)
+	}
+	cliIsOpenTofu = bytes.Contains(text, []byte("OpenTofu v"))
 	mirror := filepath.Join(tmp, "mirror")
 	platform := runtime.GOOS + "_" + runtime.GOARCH
 	var first string
@@ -503,7 +511,7 @@ func skipUnlessCLIHas(t *testing.T, needs ...acctest.Feature) {
 	t.Helper()
 	requireCLI(t)
 	for _, f := range needs {
-		if why := f.SkipReason(cliVersion); why != "" {
+		if why := f.SkipReason(cliVersion, cliIsOpenTofu); why != "" {
 			t.Skip(why)
 		}
 	}

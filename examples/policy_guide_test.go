@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/workiva/terraform-provider-workiva/internal/acctest"
 	"github.com/workiva/terraform-provider-workiva/internal/emulator"
 )
 
@@ -331,6 +332,58 @@ func TestPolicyGuide_conftestJudgesLikeOPA(t *testing.T) {
 		abs, _ := filepath.Abs(filepath.Join(policyGuide, plan))
 		if want := policyVerdict(t, opa, abs); string(gotJSON) != want {
 			t.Errorf("%s: conftest and opa eval disagree\nconftest: %s\nopa:      %s", plan, gotJSON, want)
+		}
+	}
+}
+
+// TestAccExamples_policyGuideTerraformTest runs the guide's
+// tests/access_changes.tftest.hcl as the guide says (init, then test) with
+// the CLI under test. The provider is mocked: the WORKIVA_* settings point
+// at nothing and hold no credential, so a run that reached the provider's
+// configuration or the network would fail.
+func TestAccExamples_policyGuideTerraformTest(t *testing.T) {
+	skipUnlessCLIHas(t, append(policyGuideNeeds, acctest.TestMocks)...)
+	t.Parallel()
+	w := copyExample(t, policyGuide)
+	noAPI := []string{"WORKIVA_API_URL=http://127.0.0.1:1", "WORKIVA_CLIENT_ID=", "WORKIVA_CLIENT_SECRET=", "WORKIVA_ORGANIZATION_ID="}
+	if out, err := w.exec(noAPI, cli, "init", "-input=false", "-no-color"); err != nil {
+		t.Fatalf("init: %v\n%s", err, out)
+	}
+	out, err := w.exec(noAPI, cli, "test", "-no-color")
+	if err != nil {
+		t.Fatalf("test: %v\n%s", err, out)
+	}
+	src, err := os.ReadFile(filepath.Join(policyGuide, "tests", "access_changes.tftest.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs := len(regexp.MustCompile(`(?m)^run "`).FindAll(src, -1))
+	if want := fmt.Sprintf("Success! %d passed, 0 failed.", runs); runs == 0 || !strings.Contains(out, want) {
+		t.Errorf("test: want %q\n%s", want, out)
+	}
+	t.Logf("%s", out)
+}
+
+// TestPolicyGuide_toolVersionsArePinned: the guide's CI job installs the
+// OPA and conftest versions the tests run (tools/opa, tools/conftest).
+func TestPolicyGuide_toolVersionsArePinned(t *testing.T) {
+	t.Parallel()
+	guide, err := os.ReadFile(filepath.Join("..", "templates", "guides", "policy-checks-in-ci.md.tmpl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ tool, module, inGuide string }{
+		{"opa", "github.com/open-policy-agent/opa", `setup-opa@v2\s+with:\s+version: (\S+)`},
+		{"conftest", "github.com/open-policy-agent/conftest", `conftest@v(\S+)`},
+	} {
+		mod, err := os.ReadFile(filepath.Join("..", "tools", c.tool, "go.mod"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		pin := regexp.MustCompile(`(?m)^\s*(?:require\s+)?` + regexp.QuoteMeta(c.module) + ` v(\S+)`).FindSubmatch(mod)
+		got := regexp.MustCompile(c.inGuide).FindSubmatch(guide)
+		if pin == nil || got == nil || string(got[1]) != string(pin[1]) {
+			t.Errorf("the guide installs %s %q, tools/%s/go.mod pins %q", c.tool, got, c.tool, pin)
 		}
 	}
 }

@@ -5,7 +5,7 @@
 # when the tests cover less than 90% of policy/access_changes.rego.
 set -eu
 
-opa test --verbose policy/ testdata/
+opa test policy/ testdata/
 opa test --coverage policy/ testdata/ >coverage.json
 printf 'coverage of policy/access_changes.rego: '
 opa eval --fail --format raw --input coverage.json \
