@@ -43,8 +43,10 @@ var (
 	// when TF_ACC is set).
 	cli    string
 	cliEnv []string
-	// cliVersion is the CLI's own version (`version -json`).
-	cliVersion *version.Version
+	// cliVersion is the CLI's own version (`version -json`), cliIsOpenTofu
+	// whether it is OpenTofu.
+	cliVersion    *version.Version
+	cliIsOpenTofu bool
 )
 
 // planSlack bounds how long after `now` a test's plan may start: activities
@@ -108,6 +110,12 @@ func setupCLI(tmp string) error {
 	if cliVersion, err = version.NewVersion(v.Version); err != nil {
 		return fmt.Errorf("%s version -json: %w", cli, err)
 	}
+	// `version -json` is the same for both CLIs; the text names OpenTofu.
+	text, err := exec.Command(cli, "version").Output()
+	if err != nil {
+		return fmt.Errorf("%s version: %w", cli, err)
+	}
+	cliIsOpenTofu = bytes.Contains(text, []byte("OpenTofu v"))
 	mirror := filepath.Join(tmp, "mirror")
 	platform := runtime.GOOS + "_" + runtime.GOARCH
 	var first string
@@ -168,7 +176,9 @@ func exampleDirs(t *testing.T) []string {
 		if err != nil {
 			return err
 		}
-		if d.IsDir() && strings.HasPrefix(d.Name(), ".") && path != "." {
+		// testdata holds fixture configurations (the policy guide's plans),
+		// planned by their own test, not examples of their own.
+		if d.IsDir() && (strings.HasPrefix(d.Name(), ".") && path != "." || d.Name() == "testdata") {
 			return filepath.SkipDir
 		}
 		if !d.IsDir() && strings.HasSuffix(path, ".tf") {
@@ -236,15 +246,21 @@ func (w *workdir) run(args ...string) (string, error) {
 
 func (w *workdir) exec(extraEnv []string, name string, args ...string) (string, error) {
 	w.t.Helper()
+	var out bytes.Buffer
+	err := w.command(extraEnv, &out, &out, name, args...)
+	return out.String(), err
+}
+
+// command runs name in the directory with the CLI's environment plus
+// extraEnv, for at most three minutes.
+func (w *workdir) command(extraEnv []string, stdout, stderr *bytes.Buffer, name string, args ...string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Dir = w.dir
 	cmd.Env = append(slices.Clone(cliEnv), extraEnv...)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	err := cmd.Run()
-	return out.String(), err
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	return cmd.Run()
 }
 
 // plan runs init and plan -out, and returns the plan as `show -json` gives it.
@@ -371,14 +387,7 @@ func examples(t *testing.T) map[string]example {
 		}
 	}
 
-	q3start := time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
-	q3end := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
-	var q3 []emulator.Activity
-	for _, a := range acts {
-		if !a.At.Before(q3start) && a.At.Before(q3end) {
-			q3 = append(q3, a)
-		}
-	}
+	q3 := auditWindow(acts)
 
 	return map[string]example{
 		"provider": {
@@ -495,7 +504,7 @@ func skipUnlessCLIHas(t *testing.T, needs ...acctest.Feature) {
 	t.Helper()
 	requireCLI(t)
 	for _, f := range needs {
-		if why := f.SkipReason(cliVersion); why != "" {
+		if why := f.SkipReason(cliVersion, cliIsOpenTofu); why != "" {
 			t.Skip(why)
 		}
 	}
@@ -610,7 +619,7 @@ func TestAccExamples_policyGuideBlocksWhenLimitSet(t *testing.T) {
 	w := copyExample(t, "guides/policy-checks-in-ci")
 	_, out, err := w.plan("max_role_changes=0")
 	flat := strings.Join(strings.Fields(out), " ")
-	if err == nil || !regexp.MustCompile(`Organization role changes in the last 24 hours: \d+ \(at most 0 allowed\)`).MatchString(flat) {
+	if err == nil || !regexp.MustCompile(`Organization role changes since \S+: \d+ \(at most 0 allowed\)`).MatchString(flat) {
 		t.Fatalf("max_role_changes=0: want the precondition to fail the plan, got %v\n%s", err, out)
 	}
 	p, out, err := w.plan(fmt.Sprintf("max_role_changes=%d", roleChanges.max))
@@ -665,4 +674,65 @@ func mapsEqual(a, b map[string]any) bool {
 		}
 	}
 	return true
+}
+
+// The audit guide's hand-over: the auditor's script, run as the guide shows
+// it in the folder the export was written to, passes for the file the plan
+// wrote and fails for a file changed by one byte.
+func TestAccExamples_auditGuideManifestCheck(t *testing.T) {
+	requireCLI(t)
+	t.Parallel()
+	w := copyExample(t, "guides/exporting-activities-for-an-audit")
+	p, out, err := w.plan()
+	if err != nil {
+		t.Fatalf("plan: %v\n%s", err, out)
+	}
+	v, err := p.output("manifest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	manifest, _ := v.(string)
+	if filepath.Base(manifest) != "activities-2026-07-01.jsonl.manifest.json" {
+		t.Fatalf("manifest output %#v", v)
+	}
+	out, err = w.exec(nil, "sh", "verify.sh", filepath.Base(manifest))
+	want := fmt.Sprintf("activities-2026-07-01.jsonl: OK\nresult_count = %d\ntruncated = false\nwindow_settled = true\n", len(auditWindow(srv.Activities())))
+	if err != nil || out != want {
+		t.Fatalf("verify.sh: %v\n%s\nwant\n%s", err, out, want)
+	}
+	f, err := os.OpenFile(filepath.Join(w.dir, "activities-2026-07-01.jsonl"), os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = f.WriteString("\n")
+	_ = f.Close()
+	out, err = w.exec(nil, "sh", "verify.sh", filepath.Base(manifest))
+	if err == nil || !strings.Contains(out, "activities-2026-07-01.jsonl: FAILED") {
+		t.Fatalf("verify.sh of a changed file: %v\n%s", err, out)
+	}
+}
+
+// auditWindow is what the audit guide exports by default: its variables'
+// window, 2026-07-01 to 2026-10-01.
+func auditWindow(acts []emulator.Activity) []emulator.Activity {
+	since := time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
+	before := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	var in []emulator.Activity
+	for _, a := range acts {
+		if !a.At.Before(since) && a.At.Before(before) {
+			in = append(in, a)
+		}
+	}
+	return in
+}
+
+// stdout runs a command like exec but returns its standard output alone
+// (standard error goes into the error), for output that is parsed.
+func (w *workdir) stdout(extraEnv []string, name string, args ...string) (string, error) {
+	w.t.Helper()
+	var out, errOut bytes.Buffer
+	if err := w.command(extraEnv, &out, &errOut, name, args...); err != nil {
+		return out.String(), fmt.Errorf("%w: %s", err, errOut.String())
+	}
+	return out.String(), nil
 }

@@ -8,7 +8,8 @@
 #   tofu pass:      TOFU, else tofu on PATH, else .tools/bin/tofu-newest (built from
 #                   tools/tofu-newest on first use, then cached).
 #   CLI-PATH:       that terraform or tofu binary (`make matrix`).
-# Both build the pinned Open Policy Agent (tools/opa) into .tools/bin/opa first.
+# Both build the pinned Open Policy Agent and conftest (tools/opa,
+# tools/conftest) into .tools/bin first.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -46,8 +47,9 @@ else
   unset TF_ACC_PROVIDER_HOST TF_ACC_PROVIDER_NAMESPACE
 fi
 
-# The examples test runs the policy guide's Rego with the pinned OPA.
-"$ROOT/scripts/tool.sh" opa
+# The examples test runs the policy guide's Rego with the pinned OPA and
+# conftest.
+"$ROOT/scripts/tool.sh" opa conftest
 
 log "$pass pass: $(cli_version "$cli") ($cli)"
 cd "$ROOT"

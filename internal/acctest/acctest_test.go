@@ -39,6 +39,33 @@ func TestNeedsFeature(t *testing.T) {
 	}
 }
 
+// TestSkipReasonPerCLI: a feature OpenTofu gained later than Terraform
+// skips by the version of the CLI actually run.
+func TestSkipReasonPerCLI(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		f        Feature
+		cli      string
+		openTofu bool
+		skip     bool
+	}{
+		{TestMocks, "1.6.6", false, true},
+		{TestMocks, "1.7.0", false, false},
+		{TestMocks, "1.7.5", true, true},
+		{TestMocks, "1.8.0", true, false},
+		{CheckBlocks, "1.6.3", true, false},
+		{CheckBlocks, "1.4.7", false, true},
+	} {
+		why := tc.f.SkipReason(version.Must(version.NewVersion(tc.cli)), tc.openTofu)
+		if (why != "") != tc.skip {
+			t.Errorf("%s on %s (OpenTofu %v): skip reason %q, want a skip: %v", tc.f.Name, tc.cli, tc.openTofu, why, tc.skip)
+		}
+		if tc.skip && (!strings.HasPrefix(why, SkipMarker) || !strings.Contains(why, tc.f.Name) || !strings.Contains(why, tc.cli)) {
+			t.Errorf("skip reason %q must start with %q and name the feature and the CLI version", why, SkipMarker)
+		}
+	}
+}
+
 // TestCompatibilityTables keeps the compatibility tables of the README and
 // the provider docs in step with the versions the matrix tests (pinned in
 // tools/*/go.mod) and with the feature versions the tests skip on.
@@ -62,11 +89,17 @@ func TestCompatibilityTables(t *testing.T) {
 		"| OpenTofu | " + pin("tofu-oldest", "github.com/opentofu/opentofu") + " | " + pin("tofu-newest", "github.com/opentofu/opentofu") + " |",
 	}
 	var rows []*regexp.Regexp
-	for _, f := range []Feature{CheckBlocks, PlanTimestamp} {
-		seg := f.Since.Segments()
-		// | `check` blocks | used in | 1.5 | ...
-		rows = append(rows, regexp.MustCompile(`(?m)^\| `+regexp.QuoteMeta(f.Doc)+` \| [^|]+ \| `+
-			regexp.QuoteMeta(fmt.Sprintf("%d.%d", seg[0], seg[1]))+` \|`))
+	minor := func(v *version.Version) string {
+		seg := v.Segments()
+		return regexp.QuoteMeta(fmt.Sprintf("%d.%d", seg[0], seg[1]))
+	}
+	for _, f := range Features {
+		// | `check` blocks | used in | 1.5 | 1.6 (every version) |
+		tofu := `1\.6 \(every version\)`
+		if f.OpenTofuSince != nil {
+			tofu = minor(f.OpenTofuSince)
+		}
+		rows = append(rows, regexp.MustCompile(`(?m)^\| `+regexp.QuoteMeta(f.Doc)+` \| [^|]+ \| `+minor(f.Since)+` \| `+tofu+` \|`))
 	}
 	for _, doc := range []string{"README.md", "templates/index.md.tmpl", "docs/index.md"} {
 		src, err := os.ReadFile(filepath.Join(root, doc))

@@ -39,7 +39,8 @@ type Faults struct {
 	RateLimit  int
 	RetryAfter string
 	// ServerErrors: the next ServerErrors API calls answer
-	// ServerErrorStatus (default 503).
+	// ServerErrorStatus (default 503). The document lists 500 and 503;
+	// others (502, 504) test the client beyond it.
 	ServerErrors      int
 	ServerErrorStatus int
 	// Latency is added to every request (token included); it ends early
@@ -68,8 +69,11 @@ type Faults struct {
 	RepeatNextLinkPage int
 
 	// TokenErrors: the next TokenErrors token requests answer
-	// TokenErrorStatus (default 503) with an IamError, and a Retry-After
-	// header of TokenRetryAfter unless it is "".
+	// TokenErrorStatus (default DefaultTokenErrorStatus) with an IamError
+	// "server_error", and a Retry-After header of TokenRetryAfter unless it
+	// is "". Workiva's document lists only 400 and 401 for the token
+	// endpoint; other statuses (429, 5xx, as a gateway in front of it may
+	// send) test the client's retries beyond the document.
 	TokenErrors      int
 	TokenErrorStatus int
 	TokenRetryAfter  string
@@ -82,6 +86,10 @@ type Faults struct {
 	// with Deprecation and Sunset headers carrying the documented dates.
 	DeprecationHeaders bool
 }
+
+// DefaultTokenErrorStatus is the TokenErrors fault's status when
+// TokenErrorStatus is 0: one the document lists for the token endpoint.
+const DefaultTokenErrorStatus = http.StatusBadRequest
 
 // The deprecation Workiva documents for the organization activities list and
 // the single-activity endpoint, as DeprecationHeaders sends it: Deprecation

@@ -284,7 +284,7 @@ func TestAuthAndVersion(t *testing.T) {
 		{"no auth", "", "2026-01-01", 401, "401Unauthorized"},
 		{"unknown token", "Bearer nope", "2026-01-01", 401, "401Unauthorized"},
 		{"basic scheme", "Basic " + tok, "2026-01-01", 401, "401Unauthorized"},
-		{"no version", "Bearer " + tok, "", 400, "BadArgument"},
+		{"no version: answered as 2022-01-01", "Bearer " + tok, "", 200, ""},
 		{"unknown version", "Bearer " + tok, "2030-01-01", 400, "BadArgument"},
 	}
 	for _, tt := range tests {

@@ -18,8 +18,13 @@ import (
 	"time"
 )
 
-// Versions the emulator answers for; X-Version is required.
-var supportedVersions = []string{"2026-01-01", "2022-01-01"}
+// Versions the emulator answers for.
+var supportedVersions = []string{"2026-01-01", VersionWithoutHeader}
+
+// VersionWithoutHeader is the version a request without X-Version is
+// answered as: Workiva's reference lists the header as optional and says
+// the platform then answers as 2022-01-01.
+const VersionWithoutHeader = "2022-01-01"
 
 // knownScopes are the scopes of the OpenAPI document's oauth scheme.
 var knownScopes = []string{
@@ -221,7 +226,7 @@ func (s *Server) tokenFault(w http.ResponseWriter, sw *statusWriter, r *http.Req
 		f.TokenErrors--
 		status, ra = f.TokenErrorStatus, f.TokenRetryAfter
 		if status == 0 {
-			status = http.StatusServiceUnavailable
+			status = DefaultTokenErrorStatus
 		}
 	}
 	s.mu.Unlock()
@@ -378,8 +383,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, ep string, q u
 	}
 	v := r.Header.Get("X-Version")
 	if v == "" {
-		writeError(w, http.StatusBadRequest, "BadArgument", "the X-Version header is required (e.g. X-Version: 2026-01-01)", "X-Version")
-		return
+		v = VersionWithoutHeader
 	}
 	if !slices.Contains(supportedVersions, v) {
 		writeError(w, http.StatusBadRequest, "BadArgument", fmt.Sprintf("unsupported API version %q; supported: %s", v, strings.Join(supportedVersions, ", ")), "X-Version")

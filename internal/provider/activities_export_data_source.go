@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -39,6 +40,7 @@ type activitiesExportModel struct {
 	Path        types.String `tfsdk:"path"`
 	Format      types.String `tfsdk:"format"`
 	Compression types.String `tfsdk:"compression"`
+	Manifest    types.Bool   `tfsdk:"manifest"`
 
 	ResultCount           types.Int64  `tfsdk:"result_count"`
 	Bytes                 types.Int64  `tfsdk:"bytes"`
@@ -46,6 +48,7 @@ type activitiesExportModel struct {
 	FirstActivityDateTime types.String `tfsdk:"first_activity_date_time"`
 	LastActivityDateTime  types.String `tfsdk:"last_activity_date_time"`
 	Truncated             types.Bool   `tfsdk:"truncated"`
+	ManifestPath          types.String `tfsdk:"manifest_path"`
 }
 
 func (d *activitiesExportDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -60,20 +63,36 @@ func csvColumnsMarkdown() string {
 	return b.String()
 }
 
+func exactColumnsMarkdown() string {
+	var names []string
+	for _, c := range csvColumns {
+		if c.exact {
+			names = append(names, "`"+c.name+"`")
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
 func (d *activitiesExportDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Writes the activities of a Workiva organization, or of one of its workspaces, that match every " +
-			"given filter to a file, as they stream in, and keeps only metadata in state (count, size, `sha256`, first " +
-			"and last activity time). Memory stays that of a page or two whatever the count. The file is written when " +
-			"the data source is read (at plan time when its arguments are known, as `archive_file` does) and is complete " +
-			"or absent: it is written beside `path` under a temporary name and renamed over `path` only after the last " +
-			"page; on any error or interruption the temporary file is removed and a file already at `path` is left as it was.",
+			"given filter to a file, as they stream in, with an evidence manifest beside it, and keeps only metadata in " +
+			"state (count, size, `sha256`, first and last activity time). Memory stays that of a page or two whatever the " +
+			"count. The file is written when the data source is read (at plan time when its arguments are known, as " +
+			"`archive_file` does) and is complete or absent: it is written to an unnamed temporary file in the directory of " +
+			"`path` (a hidden `.workiva-*.tmp` file where the system has no unnamed files) and put at `path` only after the " +
+			"last page; on any error or interruption (Ctrl-C, during `plan` or `apply`) the temporary file is dropped and a " +
+			"file already at `path` is left as it was. Crashes, links, special files, shared paths and the manifest are described below.",
 		Attributes: activityQueryAttributes(map[string]schema.Attribute{
 			"id": schema.StringAttribute{Computed: true, MarkdownDescription: "Identifier of this export (a hash of its arguments)."},
 			"path": schema.StringAttribute{
 				Required: true,
 				MarkdownDescription: "File to write, e.g. `\"${path.module}/activities.jsonl\"`. A relative path is relative to the " +
-					"directory Terraform runs in. The directory must exist. The file is replaced as a whole, with mode `0600`.",
+					"directory Terraform runs in. The directory must exist. The file is replaced as a whole, with mode `0600`. " +
+					"An existing `path` must be a regular file: a symbolic link, a directory, a device (such as `/dev/null`), " +
+					"a FIFO or a socket is refused before anything is read, as is a file a sticky directory (such as `/tmp`) " +
+					"would not let you replace. Two exports of one configuration cannot share a `path` (both fail, and " +
+					"neither file is replaced).",
 				Validators: []validator.String{notBlank()},
 			},
 			"format": schema.StringAttribute{
@@ -81,9 +100,13 @@ func (d *activitiesExportDataSource) Schema(_ context.Context, _ datasource.Sche
 				MarkdownDescription: "`jsonl` (JSON Lines: one activity per line), `json` (one array, one activity per line) or " +
 					"`csv`. In `jsonl` and `json` each activity is exactly the JSON object Workiva sent, fields this provider " +
 					"does not know included. `csv` follows RFC 4180 (CRLF line ends, quoted when needed) with a header row and " +
-					"these columns:" + csvColumnsMarkdown() + "\n\n  A cell that starts with `=`, `+`, `-`, `@`, a tab or a " +
-					"carriage return gets a leading `'` so that a spreadsheet shows it instead of running it as a formula; " +
-					"drop that one character to recover the value. Default: `jsonl`.",
+					"these columns:" + csvColumnsMarkdown() + "\n\n  Every character Workiva sent is kept (a carriage return inside " +
+					"a cell included). So that a spreadsheet shows a cell instead of running it as a formula (OWASP's rule " +
+					"for CSV injection), a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return, or with one " +
+					"of `=` `+` `-` `@` (or their fullwidth forms) after leading blanks or control characters, gets a " +
+					"leading `'`; so does a cell that starts with `'`. To recover any value, drop one leading `'` from a " +
+					"cell that has one, except in the ID and time columns (" + exactColumnsMarkdown() + "), which are " +
+					"always exactly as Workiva sent them. Default: `jsonl`.",
 				Validators: []validator.String{stringvalidator.OneOf(exportFormats...)},
 			},
 			"compression": schema.StringAttribute{
@@ -91,6 +114,19 @@ func (d *activitiesExportDataSource) Schema(_ context.Context, _ datasource.Sche
 				MarkdownDescription: "`none` or `gzip` (no name or time in the gzip header, so the same activities give the same " +
 					"bytes). Default: `none`.",
 				Validators: []validator.String{stringvalidator.OneOf(exportCompressions...)},
+			},
+			"manifest": schema.BoolAttribute{
+				Optional: true, Computed: true,
+				MarkdownDescription: "Write the evidence manifest beside the file (at `manifest_path`): a small JSON file with " +
+					"the query as configured and as sent (organization, workspace, filters, order, window, the `$filter`), " +
+					"when it was read, the provider and API versions, the count, size, first and last activity time and the " +
+					"file's `sha256`, and a `sha256sum` line an auditor checks the file with (`sha256sum -c`). No activity, " +
+					"name, e-mail or IP address is in it. It is put in place with the file: both or neither. Default: `true`.",
+			},
+			"manifest_path": schema.StringAttribute{
+				Computed: true,
+				MarkdownDescription: "Where the manifest was written: `path` with `.manifest.json` added (a shortened name " +
+					"with a hash when that would be too long for the file system); null when `manifest = false`.",
 			},
 			"result_count": schema.Int64Attribute{Computed: true, MarkdownDescription: "Number of activities written."},
 			"bytes":        schema.Int64Attribute{Computed: true, MarkdownDescription: "Size of the file as written, in bytes (compressed when `compression = \"gzip\"`)."},
@@ -156,12 +192,39 @@ func (d *activitiesExportDataSource) Read(ctx context.Context, req datasource.Re
 	q.KeepRaw = format != formatCSV
 	q.RawOnly = q.KeepRaw
 
-	// The file is opened before the first request: a bad path fails at
+	if m.Manifest.IsNull() {
+		m.Manifest = types.BoolValue(true)
+	}
+	side := ""
+	if m.Manifest.ValueBool() {
+		side = manifestPath(target)
+	}
+
+	// Every check that can fail is made before the first request: a bad
+	// path, or a path another export of this configuration writes, fails at
 	// once, without reading anything.
-	f, err := createExportFile(target, format, compression)
-	if err != nil {
+	pathError := func(err error) {
 		diags.AddAttributeError(path.Root("path"), activitiesExportDataSourceName+": cannot write the export",
 			fmt.Sprintf("Attribute path = %q: %s.", target, err))
+	}
+	if side != "" {
+		if err := checkExportPath(side); err != nil {
+			pathError(fmt.Errorf("its manifest: %w (or set manifest = false)", err))
+			return
+		}
+	}
+	claimPaths := []string{target}
+	if side != "" {
+		claimPaths = append(claimPaths, side)
+	}
+	claims, err := d.data.exports.claim(describeExport(q, format, target), claimPaths...)
+	if err != nil {
+		pathError(err)
+		return
+	}
+	f, err := createExportFile(target, format, compression)
+	if err != nil {
+		pathError(err)
 		return
 	}
 	committed := false
@@ -170,6 +233,8 @@ func (d *activitiesExportDataSource) Read(ctx context.Context, req datasource.Re
 			f.abort()
 		}
 	}()
+	started := time.Now()
+	manifest := newManifest(q, d.data.client, d.data.version, format, compression, started)
 
 	var first, last string
 	var writeErr error
@@ -193,19 +258,36 @@ func (d *activitiesExportDataSource) Read(ctx context.Context, req datasource.Re
 		addListError(diags, activitiesExportDataSourceName, q, "No file was written; a file already at path is unchanged.", err)
 		return
 	}
-	if err := f.commit(); err != nil {
-		committed = true // commit cleans up after itself
+	if err := d.data.exports.conflicted(claims); err != nil {
+		pathError(err)
+		return
+	}
+	// An interrupt that came as the last page arrived still wins: the
+	// user asked for the run to stop, so the old file stays.
+	if err := ctx.Err(); err != nil {
+		addListError(diags, activitiesExportDataSourceName, q, "No file was written; a file already at path is unchanged.", err)
+		return
+	}
+	var sc *sidecar
+	if side != "" {
+		sc = &sidecar{path: side, content: manifest.content(target, res.Truncated, first, last)}
+	}
+	committed = true // commit cleans up after itself
+	if err := f.commit(sc); err != nil {
 		diags.AddAttributeError(path.Root("path"), activitiesExportDataSourceName+": writing the export failed",
 			fmt.Sprintf("Attribute path = %q: %s. A file already at path is unchanged.", target, err))
 		return
 	}
-	committed = true
 
 	tflog.Debug(ctx, "Read workiva_activities_export", map[string]any{
 		"organization_id": q.OrganizationID, "workspace_id": q.WorkspaceID, "items": res.Count,
 		"pages": res.Pages, "truncated": res.Truncated, "bytes": f.size, "format": format,
 		"compression": compression, "parallelism": q.Parallelism,
 	})
+	if !settled(q.Before, started) {
+		diags.AddAttributeWarning(path.Root("before"), activitiesExportDataSourceName+": recent activities may still be arriving",
+			unsettledDetail(q.Before, started))
+	}
 	if res.Truncated {
 		diags.AddAttributeWarning(path.Root("max_results"), activitiesExportDataSourceName+": export truncated",
 			fmt.Sprintf("max_results = %d stopped the read before the end: more activities match this query, and the "+
@@ -228,5 +310,23 @@ func (d *activitiesExportDataSource) Read(ctx context.Context, req datasource.Re
 		m.LastActivityDateTime = types.StringValue(last)
 	}
 	m.Truncated = types.BoolValue(res.Truncated)
+	m.ManifestPath = types.StringNull()
+	if side != "" {
+		m.ManifestPath = types.StringValue(side)
+	}
 	diags.Append(resp.State.Set(ctx, &m)...)
+}
+
+// describeExport names an export by what it asks for, for the error of
+// another export of the same path (the CLI names the failing one itself).
+func describeExport(q workiva.ActivityQuery, format, target string) string {
+	parts := []string{fmt.Sprintf("path = %q", target), fmt.Sprintf("format = %q", format)}
+	if q.WorkspaceID != "" {
+		parts = append(parts, fmt.Sprintf("workspace_id = %q", q.WorkspaceID))
+	}
+	// The window is in the $filter.
+	if f := workiva.BuildFilter(q); f != "" {
+		parts = append(parts, fmt.Sprintf("$filter %q", f))
+	}
+	return strings.Join(parts, ", ")
 }

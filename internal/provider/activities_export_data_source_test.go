@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
@@ -390,6 +391,48 @@ func TestAccActivitiesExport_badPath(t *testing.T) {
 	})
 	if n := len(srv.ListRequests()); n != 0 {
 		t.Errorf("%d list requests for exports that could not be written, want none", n)
+	}
+	noTempFiles(t, dir)
+}
+
+// Two exports of one configuration to one path both fail (the later at
+// once, the earlier at its commit), each error describing the other, and
+// neither replaces the file: no sha256 in state could describe a file the
+// other one wrote.
+func TestAccActivitiesExport_samePath(t *testing.T) {
+	srv := startEmulator(t, 50)
+	// Pages slow enough that both reads are running when the second
+	// claims the path (Terraform reads data sources in parallel).
+	srv.SetFaults(emulator.Faults{Latency: 200 * time.Millisecond})
+	dir := t.TempDir()
+	p := filepath.Join(dir, "audit.jsonl")
+	if err := os.WriteFile(p, []byte("old\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := providerBlock(srv) + fmt.Sprintf(`
+data "workiva_activities_export" "a" {
+  path      = %q
+  page_size = 10
+}
+
+data "workiva_activities_export" "b" {
+  path      = %q
+  page_size = 10
+  order     = "desc"
+}
+`, p, filepath.Join(dir, ".", "audit.jsonl"))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(),
+		Steps: []resource.TestStep{{
+			Config: cfg,
+			ExpectError: errRE(`(another workiva_activities_export of this configuration \(path = .*writes .* too.*` +
+				`was given the same path while this one was being written: nothing was replaced` +
+				`|was given the same path while this one was being written: nothing was replaced.*` +
+				`another workiva_activities_export of this configuration \(path = .*writes .* too)`),
+		}},
+	})
+	if b, _ := os.ReadFile(p); string(b) != "old\n" {
+		t.Errorf("the file was replaced: %.60q", b)
 	}
 	noTempFiles(t, dir)
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -14,9 +15,10 @@ import (
 	"github.com/workiva/terraform-provider-workiva/internal/workiva"
 )
 
-// Cells a spreadsheet would run as a formula get a leading apostrophe; the
-// CSV still parses back to the neutralised text, quoted where RFC 4180
-// needs it.
+// Cells a spreadsheet would run as a formula get a leading apostrophe, by
+// OWASP's rule and also behind the blanks and control characters
+// spreadsheets skip and in fullwidth forms; a leading apostrophe is doubled
+// so that dropping one always recovers the value.
 func TestNeutralizeCell(t *testing.T) {
 	for in, want := range map[string]string{
 		"=HYPERLINK(\"http://x\")": "'=HYPERLINK(\"http://x\")",
@@ -25,41 +27,85 @@ func TestNeutralizeCell(t *testing.T) {
 		"@SUM(A1)":                 "'@SUM(A1)",
 		"\tx":                      "'\tx",
 		"\rx":                      "'\rx",
+		"\r=1+1":                   "'\r=1+1",
+		"\x00=1+1":                 "'\x00=1+1",
+		"\n=1+1":                   "'\n=1+1",
+		" =1+1":                    "' =1+1",
+		"\u00a0=1+1":               "'\u00a0=1+1",
+		"\ufeff+1":                 "'\ufeff+1",
+		"＝1+1":                     "'＝1+1",
+		"＠x":                       "'＠x",
+		"'quoted":                  "''quoted",
 		"":                         "",
+		" ":                        " ",
 		"plain, with comma":        "plain, with comma",
 		"a=b":                      "a=b",
-		"'quoted":                  "'quoted",
+		" plain":                   " plain",
 	} {
-		if got := neutralizeCell(in); got != want {
+		got := neutralizeCell(in)
+		if got != want {
 			t.Errorf("neutralizeCell(%q) = %q, want %q", in, got, want)
 		}
+		if back := recoverCell(got); back != in && got != in {
+			t.Errorf("recoverCell(neutralizeCell(%q)) = %q", in, back)
+		}
 	}
+}
 
+// The CSV keeps every character Workiva sent: a lone CR, CRLF, quotes and
+// commas round-trip through a standard reader; neutralised columns recover
+// by dropping one apostrophe, and ID and time columns are exact.
+func TestCSVKeepsEveryCharacter(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "x.csv")
 	f, err := createExportFile(p, formatCSV, compressionNone)
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := &workiva.Activity{ID: "+abc/=", Summary: "=cmd|' /C calc'!A0", Performer: workiva.Performer{DisplayName: "Doe, \"J\"\nline"}}
+	a := &workiva.Activity{
+		ID: "+abc/=", ActivityDateTime: "-2026-01-01T00:00:00Z",
+		Summary: "\r=1+1", Outcome: "=1+1",
+		Action:       workiva.ActivityAction{ID: "=act", Alias: "'a", Name: "cr\rinside", Category: "crlf\r\nend"},
+		Performer:    workiva.Performer{ID: "@p", DisplayName: "Doe, \"J\"\nline", UniqueName: " \u00a0=x"},
+		Organization: workiva.Organization{ID: "-org", Name: "\x00=1"},
+	}
 	if err := f.write(a); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.commit(); err != nil {
+	if err := f.commit(nil); err != nil {
 		t.Fatal(err)
 	}
 	b, _ := os.ReadFile(p)
-	rows, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+	r := csv.NewReader(bytes.NewReader(b))
+	rows, err := r.ReadAll()
 	if err != nil || len(rows) != 2 {
-		t.Fatalf("%d rows, %v:\n%s", len(rows), err, b)
+		t.Fatalf("%d rows, %v:\n%q", len(rows), err, b)
 	}
-	row := map[string]string{}
 	for i, c := range csvColumns {
-		row[c.name] = rows[1][i]
+		cell, sent := rows[1][i], c.value(a)
+		if c.exact {
+			if cell != sent {
+				t.Errorf("exact column %s = %q, want %q as sent", c.name, cell, sent)
+			}
+			continue
+		}
+		// encoding/csv's reader turns a CRLF inside a quoted field into LF:
+		// compare what our file holds at the byte level for those.
+		if strings.Contains(sent, "\r\n") {
+			if !bytes.Contains(b, []byte(sent)) {
+				t.Errorf("column %s: the file lacks %q", c.name, sent)
+			}
+			continue
+		}
+		if got := recoverCell(cell); got != sent && cell != sent {
+			t.Errorf("column %s = %q, recovers to %q, want %q", c.name, cell, got, sent)
+		}
 	}
-	if row["id"] != "'+abc/=" || row["summary"] != "'=cmd|' /C calc'!A0" || row["performer_display_name"] != "Doe, \"J\"\nline" ||
-		row["targets"] != "[]" || row["tags"] != "[]" || row["attachments"] != "[]" {
-		t.Errorf("row parsed back as %q", row)
+	if !bytes.Contains(b, []byte("\"cr\rinside\"")) {
+		t.Errorf("the lone CR was not kept:\n%q", b)
+	}
+	if !bytes.Contains(b, []byte("\"'\r=1+1\"")) {
+		t.Errorf("the CR-led formula is not neutralised with its CR kept:\n%q", b)
 	}
 }
 
@@ -110,7 +156,7 @@ func TestExportFileOneLinePerActivity(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if err := f.commit(); err != nil {
+		if err := f.commit(nil); err != nil {
 			t.Fatal(err)
 		}
 		if b, _ := os.ReadFile(p); string(b) != want {
@@ -122,7 +168,7 @@ func TestExportFileOneLinePerActivity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := f.commit(); err != nil {
+	if err := f.commit(nil); err != nil {
 		t.Fatal(err)
 	}
 	if b, _ := os.ReadFile(p); string(b) != "[]\n" {

@@ -85,6 +85,8 @@ type providerData struct {
 	client         *workiva.Client
 	organizationID string // default for data sources; "" when not configured
 	actions        *actionCatalog
+	version        string        // the provider's, for export manifests
+	exports        *exportClaims // the paths this command's exports write
 }
 
 func (p *workivaProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -329,6 +331,8 @@ func (p *workivaProvider) Configure(ctx context.Context, req provider.ConfigureR
 		client:         client,
 		organizationID: orgID,
 		actions:        &actionCatalog{client: client, pageSize: p.actionPageSize},
+		version:        p.version,
+		exports:        &exportClaims{},
 	}
 	resp.DataSourceData = data
 	resp.ResourceData = data

@@ -51,7 +51,7 @@ func TestAccResilience_tokenEndpointFaults(t *testing.T) {
 			{
 				PreConfig: func() {
 					srv.ResetRequests()
-					srv.SetFaults(emulator.Faults{TokenErrors: 1, TokenRetryAfter: "1"})
+					srv.SetFaults(emulator.Faults{TokenErrors: 1, TokenErrorStatus: 503, TokenRetryAfter: "1"})
 				},
 				Config:            cfg,
 				ConfigStateChecks: listChecks(t, "data.workiva_activities.x", want, false),
@@ -72,7 +72,7 @@ func TestAccResilience_tokenEndpointFaults(t *testing.T) {
 		faults emulator.Faults
 		want   string
 	}{
-		{emulator.Faults{TokenErrors: 1000}, `workiva_activities: listing activities failed.*The token endpoint answered HTTP 503 Service Unavailable, error "server_error".*\(3 attempts\).*` +
+		{emulator.Faults{TokenErrors: 1000, TokenErrorStatus: 503}, `workiva_activities: listing activities failed.*The token endpoint answered HTTP 503 Service Unavailable, error "server_error".*\(3 attempts\).*` +
 			`Workiva or the network failed after 3 attempts; this is not a configuration or credentials problem, and the run can be retried`},
 		{emulator.Faults{TokenResets: 1000}, `workiva_activities: listing activities failed.*token request to http://127\.0\.0\.1:[0-9]+/iam/v1/oauth2/token failed after 3 attempts: .*` +
 			`Workiva or the network failed after 3 attempts; this is not a configuration or credentials problem, and the run can be retried`},

@@ -3,6 +3,8 @@ package provider
 import (
 	"context"
 	"fmt"
+	"os"
+	"os/signal"
 	"strings"
 	"sync"
 	"time"
@@ -31,12 +33,56 @@ import (
 // the other data sources) is the framework's.
 func NewServer(version string) func() (tfprotov6.ProviderServer, error) {
 	return func() (tfprotov6.ProviderServer, error) {
-		return newServer(&workivaProvider{version: version})
+		s, err := newServer(&workivaProvider{version: version})
+		if err != nil {
+			return nil, err
+		}
+		s.stop = interrupted()
+		return s, nil
 	}
 }
 
+var interrupt struct {
+	once sync.Once
+	ch   chan struct{}
+}
+
+// interrupted is closed at the process's first SIGINT. A Ctrl-C in a
+// terminal reaches every process of the CLI's group, the provider
+// included; the plugin library ignores it (the CLI is to decide), but the
+// CLI does not stop providers while it plans an apply, so an export would
+// run to its end and replace the file the user meant to keep. Reads stop on
+// it instead, as they do on the CLI's own stop.
+func interrupted() <-chan struct{} {
+	interrupt.once.Do(func() {
+		interrupt.ch = make(chan struct{})
+		sig := make(chan os.Signal, 1)
+		signal.Notify(sig, os.Interrupt)
+		go func() {
+			<-sig
+			close(interrupt.ch)
+		}()
+	})
+	return interrupt.ch
+}
+
+// withStop is ctx, also cancelled when stop closes.
+func withStop(ctx context.Context, stop <-chan struct{}) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(ctx)
+	if stop != nil {
+		go func() {
+			select {
+			case <-stop:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+	}
+	return ctx, cancel
+}
+
 // newServer wraps the framework's server for p (tests set hooks on p).
-func newServer(p *workivaProvider) (tfprotov6.ProviderServer, error) {
+func newServer(p *workivaProvider) (*server, error) {
 	fw, err := providerserver.NewProtocol6WithError(p)()
 	if err != nil {
 		return nil, err
@@ -50,7 +96,8 @@ func newServer(p *workivaProvider) (tfprotov6.ProviderServer, error) {
 // interface hides are not needed.
 type server struct {
 	tfprotov6.ProviderServer
-	p *workivaProvider
+	p    *workivaProvider
+	stop <-chan struct{} // closed on SIGINT (nil in tests that serve in-process)
 
 	once    sync.Once
 	schemas map[string]datasource.SchemaResponse
@@ -66,6 +113,8 @@ type msgpackReader interface {
 // used as deprecated (Deprecation or Sunset headers): this is the one place
 // every read passes through.
 func (s *server) ReadDataSource(ctx context.Context, req *tfprotov6.ReadDataSourceRequest) (*tfprotov6.ReadDataSourceResponse, error) {
+	ctx, cancel := withStop(ctx, s.stop)
+	defer cancel()
 	ctx, notices := workiva.WithNotices(ctx)
 	resp, err := s.readDataSource(ctx, req)
 	if resp != nil {

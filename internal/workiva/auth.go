@@ -107,10 +107,7 @@ func (c *Client) fetchToken(ctx context.Context) (*oauth2.Token, error) {
 	c.log(ctx, LevelDebug, "workiva: requesting access token", fields)
 
 	cl := &call{op: OpTokenRequest, method: http.MethodPost, path: pathOf(c.tokenURL)}
-	// oauth2 builds and sends the request through this client; the
-	// retrying round tripper replays its form body on every attempt.
-	hc := c.retrying(ctx, cl, c.tokenHTTP).StandardClient()
-	tok, err := c.oauth.Token(context.WithValue(ctx, oauth2.HTTPClient, hc))
+	tok, err := c.oauth.Token(context.WithValue(ctx, oauth2.HTTPClient, c.tokenClient(ctx, cl)))
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -130,6 +127,16 @@ func (c *Client) fetchToken(ctx context.Context) (*oauth2.Token, error) {
 	}
 	c.log(ctx, LevelInfo, "workiva: access token obtained", done)
 	return tok, nil
+}
+
+// tokenClient is the http.Client oauth2 builds and sends the token request
+// through; the retrying round tripper replays its form body on every
+// attempt. StandardClient's own client would follow redirects: it gets the
+// package's policy, and its transport (tokenHTTP's) refuses them anyway.
+func (c *Client) tokenClient(ctx context.Context, cl *call) *http.Client {
+	hc := c.retrying(ctx, cl, c.tokenHTTP).StandardClient()
+	hc.CheckRedirect = refuseRedirect
+	return hc
 }
 
 // tokenError maps an oauth2 failure onto *TokenError, decoding IamError
@@ -165,6 +172,12 @@ func (c *Client) tokenError(cl *call, err error) *TokenError {
 	if errors.As(err, &rae) {
 		rae.Attempts = te.Attempts
 		te.Err, te.Transient = rae, true
+		return te
+	}
+	var rde *RedirectError
+	if errors.As(err, &rde) {
+		rde.Operation, rde.Setting = OpTokenRequest, "token_url"
+		te.Err = rde
 		return te
 	}
 	// Transport failures: keep the message, never the secret.

@@ -261,17 +261,9 @@ func New(cfg Config) (*Client, error) {
 	if transport == nil {
 		transport = cleanhttp.DefaultPooledTransport()
 	}
-	// Redirects are never followed: a 3xx could carry the bearer token (or
-	// the Basic credentials) to another host.
-	noRedirect := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	apiHTTP := &http.Client{Transport: transport, Timeout: cfg.RequestTimeout, CheckRedirect: noRedirect}
-	c.tokenHTTP = &http.Client{
-		Transport:     userAgentTransport{base: transport, ua: c.userAgent},
-		Timeout:       cfg.RequestTimeout,
-		CheckRedirect: noRedirect,
-	}
-
-	c.apiHTTP = apiHTTP
+	// Both refuse every redirect (see redirect.go).
+	c.apiHTTP = newHTTPClient(transport, cfg.RequestTimeout)
+	c.tokenHTTP = newHTTPClient(userAgentTransport{base: transport, ua: c.userAgent}, cfg.RequestTimeout)
 	c.gate = newGate()
 
 	if cfg.AccessToken == "" {
@@ -302,6 +294,9 @@ func (t userAgentTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 
 // APIURL is the resolved API base URL (no trailing slash).
 func (c *Client) APIURL() string { return c.baseStr }
+
+// APIVersion is the X-Version sent on every call.
+func (c *Client) APIVersion() string { return c.apiVersion }
 
 func (c *Client) log(ctx context.Context, level LogLevel, msg string, fields map[string]any) {
 	if c.cfg.Logger != nil {

@@ -824,20 +824,6 @@ func TestLoggingWithoutSecrets(t *testing.T) {
 	}
 }
 
-func TestRedirectNotFollowed(t *testing.T) {
-	var foreignHits atomic.Int32
-	foreign := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { foreignHits.Add(1) }))
-	defer foreign.Close()
-	f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, foreign.URL+"/steal", http.StatusFound)
-	})
-	c := mustNew(t, testConfig(f))
-	_, err := c.GetActivity(context.Background(), "x")
-	if StatusCode(err) != 302 || foreignHits.Load() != 0 {
-		t.Errorf("got %v, foreign hits %d", err, foreignHits.Load())
-	}
-}
-
 func TestTokenEndpointTimeoutAndDown(t *testing.T) {
 	f := newFake(t, func(w http.ResponseWriter, r *http.Request) { t.Error("API called") })
 	f.tokenDelay = 300 * time.Millisecond

@@ -163,7 +163,10 @@ func (e *TokenError) Summary() string {
 		b.WriteString(": ")
 		var to *TimeoutError
 		var rae *RetryAfterError
+		var re *RedirectError
 		switch {
+		case errors.As(e.Err, &re):
+			b.WriteString(re.detail())
 		case errors.As(e.Err, &to):
 			fmt.Fprintf(&b, "request timed out after %s", to.Timeout)
 		case errors.As(e.Err, &rae):
@@ -328,11 +331,16 @@ func (e *NextLinkError) Error() string {
 
 func (e *NextLinkError) Unwrap() error { return e.Err }
 
-// StatusCode returns the HTTP status of an *APIError in err's chain, or 0.
+// StatusCode returns the HTTP status of an *APIError or a *RedirectError in
+// err's chain, or 0.
 func StatusCode(err error) int {
 	var ae *APIError
 	if errors.As(err, &ae) {
 		return ae.StatusCode
+	}
+	var re *RedirectError
+	if errors.As(err, &re) {
+		return re.StatusCode
 	}
 	return 0
 }

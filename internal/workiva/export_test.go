@@ -28,9 +28,6 @@ func IsBadRequest(err error) bool { return StatusCode(err) == http.StatusBadRequ
 // TokenURL is the resolved token endpoint.
 func (c *Client) TokenURL() string { return c.tokenURL }
 
-// APIVersion is the X-Version sent on every call.
-func (c *Client) APIVersion() string { return c.apiVersion }
-
 // CloseIdleConnections releases pooled connections.
 func (c *Client) CloseIdleConnections() {
 	c.apiHTTP.CloseIdleConnections()

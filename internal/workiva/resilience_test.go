@@ -26,7 +26,7 @@ func TestTokenRequestRetriedLikeAPICalls(t *testing.T) {
 		wantWaits []time.Duration // Retry-After waits; nil: backoff (not checked)
 	}{
 		{"one 500", emulator.Faults{TokenErrors: 1, TokenErrorStatus: 500}, 1, nil},
-		{"503 with Retry-After 1", emulator.Faults{TokenErrors: 1, TokenRetryAfter: "1"}, 1, []time.Duration{time.Second}},
+		{"503 with Retry-After 1", emulator.Faults{TokenErrors: 1, TokenErrorStatus: 503, TokenRetryAfter: "1"}, 1, []time.Duration{time.Second}},
 		{"429 twice with Retry-After 2", emulator.Faults{TokenErrors: 2, TokenErrorStatus: 429, TokenRetryAfter: "2"}, 2, []time.Duration{2 * time.Second, 2 * time.Second}},
 		{"connection reset", emulator.Faults{TokenResets: 1}, 1, nil},
 		{"reset then 502", emulator.Faults{TokenResets: 1, TokenErrors: 1, TokenErrorStatus: 502}, 2, nil},
@@ -78,7 +78,7 @@ func TestTokenRequestGivesUpAfterMaxRetries(t *testing.T) {
 		faults emulator.Faults
 		want   string
 	}{
-		{"503", emulator.Faults{TokenErrors: 10}, "failed after 4 attempts: 503 Service Unavailable: server_error"},
+		{"503", emulator.Faults{TokenErrors: 10, TokenErrorStatus: 503}, "failed after 4 attempts: 503 Service Unavailable: server_error"},
 		{"reset", emulator.Faults{TokenResets: 10}, "failed after 4 attempts: "},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -155,7 +155,7 @@ func TestTokenRequestNotRetriedOnClientErrors(t *testing.T) {
 func TestTokenRequestSingleFlightWithRetries(t *testing.T) {
 	s := sharedEmulator(t)
 	c := mustNew(t, emuConfig(s))
-	s.SetFaults(emulator.Faults{TokenErrors: 2})
+	s.SetFaults(emulator.Faults{TokenErrors: 2, TokenErrorStatus: 503})
 	issued := s.TokensIssued()
 	var wg sync.WaitGroup
 	errs := make(chan error, 8)

@@ -166,6 +166,11 @@ func (c *Client) transportError(ctx context.Context, cl *call, err error) error 
 		rae.Attempts = cl.attempt
 		return rae
 	}
+	var re *RedirectError
+	if errors.As(err, &re) {
+		re.Operation, re.Setting = cl.op, "api_url"
+		return re
+	}
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return &RequestError{Operation: cl.op, Method: cl.method, Path: cl.path, Attempts: cl.attempt, Err: ctxErr}
 	}
@@ -232,6 +237,12 @@ func (c *Client) checkRetry(ctx context.Context, cl *call, resp *http.Response, 
 	}
 	if err != nil {
 		f := cl.fields()
+		var re *RedirectError
+		if errors.As(err, &re) {
+			f["status"] = re.StatusCode
+			c.log(ctx, LevelWarn, "workiva: redirect refused", f)
+			return false, nil
+		}
 		if isTimeout(err) {
 			f["error"] = "request timed out after " + c.cfg.RequestTimeout.String()
 		} else {
@@ -433,8 +444,6 @@ func (c *Client) apiError(cl *call, resp *http.Response, refreshed bool) *APIErr
 		case refreshed:
 			e.Hint = "A freshly issued access token was rejected too: check the client's grants and the API URL"
 		}
-	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
-		e.Hint = "Redirects are not followed; check the API URL"
 	}
 	return e
 }

@@ -45,6 +45,12 @@ output "sha256" {
   value = data.workiva_activities_export.audit.sha256
 }
 
+# The evidence manifest beside the file: what it covers, for an auditor who
+# gets the file and not the state (verify.sh checks the file against it).
+output "manifest" {
+  value = data.workiva_activities_export.audit.manifest_path
+}
+
 output "first_and_last_activity" {
   value = [
     data.workiva_activities_export.audit.first_activity_date_time,

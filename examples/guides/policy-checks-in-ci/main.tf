@@ -11,8 +11,19 @@ terraform {
   }
 }
 
+variable "window_end" {
+  type        = string
+  default     = null
+  description = "End of the 24-hour window (exclusive), RFC 3339, to judge a past day again. Unset (the default): the time the plan started."
+
+  validation {
+    condition     = var.window_end == null || can(timeadd(var.window_end, "0s"))
+    error_message = "window_end must be an RFC 3339 time such as 2026-06-01T12:00:00Z."
+  }
+}
+
 locals {
-  now   = plantimestamp()
+  now   = coalesce(var.window_end, plantimestamp())
   since = timeadd(local.now, "-24h")
 }
 
@@ -60,6 +71,6 @@ output "role_changes" {
   # pipelines without a policy engine.
   precondition {
     condition     = var.max_role_changes == null ? true : length(data.workiva_activities.role_changes.ids) <= var.max_role_changes
-    error_message = "Organization role changes in the last 24 hours: ${length(data.workiva_activities.role_changes.ids)} (at most ${coalesce(var.max_role_changes, 0)} allowed). Review them before applying."
+    error_message = "Organization role changes since ${local.since}: ${length(data.workiva_activities.role_changes.ids)} (at most ${coalesce(var.max_role_changes, 0)} allowed). Review them before applying."
   }
 }
