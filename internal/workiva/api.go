@@ -3,10 +3,13 @@ package workiva
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 )
 
 // The method set below is the contract the provider codes against.
@@ -72,7 +75,7 @@ func (c *Client) ListActivityActions(ctx context.Context, opts ActionListOptions
 	}
 	first := c.baseStr + "/admin/v1/activityActions?" +
 		encodeQuery("$maxpagesize", strconv.Itoa(size), "$orderBy", strings.TrimSpace(opts.Order))
-	_, err := walk(ctx, c, OpListActivityActions, first, 0, (*objDecoder).listItemAction, fn)
+	_, err := walk(ctx, c, OpListActivityActions, first, 0, (*objDecoder).listItemAction, nil, fn)
 	return err
 }
 
@@ -80,11 +83,13 @@ func (c *Client) ListActivityActions(ctx context.Context, opts ActionListOptions
 // pages stream in. fn may return ErrStop to end early. The *Activity passed
 // to fn is the caller's to keep. fn is never called concurrently.
 //
-// With Parallelism p > 1 and both Since and Before set, the window is cut
-// into p equal sub-windows (fewer when it holds fewer nanoseconds) walked
-// concurrently; fn still sees exactly the sequential walk's items in its
-// order, and Count and Truncated are the same. Pages then counts the pages
-// of every sub-walk.
+// With Parallelism p > 1, p walkers read the window concurrently, cut
+// into pieces that are split again whenever a walker is idle (walker.go);
+// fn still sees exactly the sequential walk's items in its order, and
+// Count and Truncated are the same. Without Since or Before, the missing
+// end is first found with one single-item request in each order needed (so
+// the window closes at the newest activity found then). Pages then counts
+// every request's page.
 //
 // On error, fn may already have seen items (of earlier pages, or of the page
 // that failed): callers must discard them rather than report a partial list.
@@ -92,17 +97,94 @@ func (c *Client) ListActivities(ctx context.Context, q ActivityQuery, fn func(*A
 	if err := validateQuery(q); err != nil {
 		return ListResult{}, err
 	}
-	if q.Parallelism > 1 && !q.Since.IsZero() && !q.Before.IsZero() {
-		if bounds := splitWindow(q.Since, q.Before, q.Parallelism); len(bounds) > 2 {
+	prog := c.startProgress(ctx, q)
+	defer prog.stop()
+	if q.Parallelism > 1 {
+		wq, probes, empty, err := c.findWindow(ctx, q)
+		if err != nil || empty {
+			return ListResult{Pages: probes}, err
+		}
+		if bounds := splitWindow(wq.Since, wq.Before, q.Parallelism); len(bounds) > 2 {
 			c.log(ctx, LevelDebug, "workiva: parallel walk", map[string]any{"sub_windows": len(bounds) - 1})
-			return c.listParallel(ctx, q, bounds, fn)
+			res, err := c.listParallel(ctx, wq, bounds, prog, fn)
+			res.Pages += probes
+			return res, err
+		}
+		q = wq
+	}
+	prog.walkers.Store(1)
+	return c.listSequential(ctx, q, prog.page, func(a *Activity) error {
+		prog.items.Add(1)
+		return fn(a)
+	})
+}
+
+// findWindow fills in a missing Since (the oldest matching activity's time)
+// or Before (just after the newest's), with single-item requests made
+// concurrently. empty reports that nothing matches.
+func (c *Client) findWindow(ctx context.Context, q ActivityQuery) (_ ActivityQuery, pages int, empty bool, _ error) {
+	if !q.Since.IsZero() && !q.Before.IsZero() {
+		return q, 0, false, nil
+	}
+	type end struct {
+		order string
+		t     time.Time
+		found bool
+		pages int
+		err   error
+	}
+	var ends []*end
+	if q.Since.IsZero() {
+		ends = append(ends, &end{order: "asc"})
+	}
+	if q.Before.IsZero() {
+		ends = append(ends, &end{order: "desc"})
+	}
+	var wg sync.WaitGroup
+	for _, e := range ends {
+		wg.Go(func() {
+			pq := q
+			pq.Order, pq.PageSize, pq.MaxResults, pq.Parallelism = e.order, 1, 1, 0
+			pq.KeepRaw, pq.RawOnly, pq.Spool = false, false, nil
+			res, err := c.listSequential(ctx, pq, nil, func(a *Activity) error {
+				t, err := time.Parse(time.RFC3339Nano, a.ActivityDateTime)
+				if err != nil {
+					return fmt.Errorf("activity %q has activityDateTime %q, not an RFC 3339 date-time: a parallel read cannot find the window's ends (set since and before, or parallelism to 1)", a.ID, a.ActivityDateTime)
+				}
+				e.t, e.found = t, true
+				return nil
+			})
+			e.pages, e.err = res.Pages, err
+		})
+	}
+	wg.Wait()
+	for _, e := range ends {
+		pages += e.pages
+		if e.err != nil {
+			return q, pages, false, e.err
+		}
+		if !e.found {
+			empty = true
+		}
+		if e.order == "asc" {
+			q.Since = e.t
+		} else {
+			q.Before = e.t.Add(time.Nanosecond)
 		}
 	}
-	return c.listSequential(ctx, q, fn)
+	if !empty && !q.Before.After(q.Since) {
+		// Activities added between the two requests cannot invert them;
+		// a window of one instant is walked sequentially.
+		q.Before = q.Since.Add(time.Nanosecond)
+	}
+	c.log(ctx, LevelDebug, "workiva: parallel walk window found", map[string]any{"requests": len(ends), "empty": empty})
+	return q, pages, empty, nil
 }
 
 // listSequential is one walk of q's pages (Parallelism is not looked at).
-func (c *Client) listSequential(ctx context.Context, q ActivityQuery, fn func(*Activity) error) (ListResult, error) {
+// onPage, when set, hears of each page read: its items and whether a next
+// link followed.
+func (c *Client) listSequential(ctx context.Context, q ActivityQuery, onPage func(items int, more bool), fn func(*Activity) error) (ListResult, error) {
 	op := OpListOrganizationActivities
 	path := c.baseStr + "/admin/v1/organizations/" + url.PathEscape(q.OrganizationID)
 	if q.WorkspaceID != "" {
@@ -119,7 +201,7 @@ func (c *Client) listSequential(ctx context.Context, q ActivityQuery, fn func(*A
 	if q.KeepRaw {
 		decode = rawActivityDecoder(q.RawOnly)
 	}
-	res, err := walk(ctx, c, op, first, q.MaxResults, decode, fn)
+	res, err := walk(ctx, c, op, first, q.MaxResults, decode, onPage, fn)
 	var ae *APIError
 	if err != nil && filter != "" && errors.As(err, &ae) && ae.StatusCode == http.StatusBadRequest {
 		err = &FilterRejectedError{Filter: filter, Raw: strings.TrimSpace(q.Filter), RawStart: rawAt, Err: ae}
@@ -144,7 +226,7 @@ func ActivityQueryString(q ActivityQuery) string {
 // walk follows a list from first through its @nextLinks, decoding each
 // element of "data" with decode and handing it to fn. With maxResults > 0
 // it stops there and reports whether more items existed.
-func walk[T any](ctx context.Context, c *Client, op, first string, maxResults int, decode func(*objDecoder) (*T, error), fn func(*T) error) (ListResult, error) {
+func walk[T any](ctx context.Context, c *Client, op, first string, maxResults int, decode func(*objDecoder) (*T, error), onPage func(int, bool), fn func(*T) error) (ListResult, error) {
 	var res ListResult
 	limitHit := false
 	d := newObjDecoder() // one per walk: interned strings are shared across pages
@@ -199,6 +281,9 @@ func walk[T any](ctx context.Context, c *Client, op, first string, maxResults in
 		f["items"] = pi.n
 		f["has_next"] = pi.next != ""
 		c.log(ctx, LevelDebug, "workiva: page read", f)
+		if onPage != nil {
+			onPage(pi.n, pi.next != "" && !pi.stopped)
+		}
 		if pi.stopped {
 			if limitHit {
 				res.Truncated = pi.moreData || pi.next != ""

@@ -58,8 +58,11 @@ type Config struct {
 	RequestTimeout time.Duration // per HTTP request (each attempt); 0 = DefaultRequestTimeout
 	UserAgent      string
 
-	// Logger receives one entry per attempt, retry and token fetch. Nil: silent.
-	Logger Logger
+	// Logger receives one entry per attempt, retry and token fetch, and a
+	// progress line every ProgressInterval (default 5s) of a long
+	// ListActivities. Nil: silent.
+	Logger           Logger
+	ProgressInterval time.Duration
 
 	// Tests: the base transport, the backoff and the Retry-After cap.
 	HTTPClient    *http.Client
@@ -107,10 +110,9 @@ type ActivityQuery struct {
 	Order          string    // "asc" | "desc" | "" (API default)
 	PageSize       int       // 1..1000; 0 = DefaultPageSize
 	MaxResults     int       // 0 = every page
-	// Parallelism: 0 or 1 walks sequentially. 2..MaxParallelism, when
-	// Since and Before are both set, walks that many equal sub-windows
-	// concurrently (see ListActivities); it needs an explicit Order, since
-	// the sub-windows are joined in it.
+	// Parallelism: 0 or 1 walks sequentially. 2..MaxParallelism walks
+	// the window with that many concurrent walkers (see ListActivities);
+	// it needs an explicit Order, since the pieces are joined in it.
 	Parallelism int
 	// KeepRaw fills each Activity's Raw with the item's JSON exactly as the
 	// page holds it (for exports that must keep fields this client does not
@@ -119,6 +121,11 @@ type ActivityQuery struct {
 	// the caller needs.
 	KeepRaw bool
 	RawOnly bool
+	// Spool, when set, gives a parallel walk one temporary file for each
+	// piece of the window whose turn in the output has not come, so that
+	// memory stays bounded whatever the count and the parallelism. Nil
+	// keeps those items in memory.
+	Spool func() (SpoolFile, error)
 }
 
 // ListResult reports how a walk ended.

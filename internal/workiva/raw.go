@@ -16,27 +16,13 @@ import (
 // ActivityDateTime are decoded from the copy: an export of the raw bytes
 // needs no more, and skipping the rest halves the second pass.
 func rawActivityDecoder(idOnly bool) func(*objDecoder) (*Activity, error) {
-	inner := newObjDecoder()
-	var r bytes.Reader
+	rd := newRawDecoder(idOnly)
 	return func(d *objDecoder) (*Activity, error) {
 		v, err := d.dec.ReadValue()
 		if err != nil {
 			return nil, eofIsUnexpected(err)
 		}
-		raw := bytes.Clone(v)
-		r.Reset(raw)
-		inner.reset(&r)
-		var a *Activity
-		if idOnly {
-			a, err = inner.activityKey()
-		} else {
-			a, err = inner.listItemActivity()
-		}
-		if err != nil {
-			return nil, err
-		}
-		a.Raw = raw
-		return a, nil
+		return rd.decode(bytes.Clone(v))
 	}
 }
 

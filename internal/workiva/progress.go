@@ -1,0 +1,97 @@
+package workiva
+
+import (
+	"context"
+	"math"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// DefaultProgressInterval is how often a long read logs its progress.
+const DefaultProgressInterval = 5 * time.Second
+
+// progress counts what a ListActivities walk has read, for the INFO lines
+// an operator tailing the log sees move. It carries counts only: no ID,
+// name, address or filter value.
+type progress struct {
+	items   atomic.Int64 // activities read (parallel: before the join)
+	pages   atomic.Int64
+	walkers atomic.Int32 // walks in flight
+
+	c      *Client
+	ctx    context.Context
+	op     string
+	start  time.Time
+	done   chan struct{}
+	wg     sync.WaitGroup
+	logged bool // a progress line was written (only the logging goroutine)
+}
+
+// startProgress starts the periodic progress log of one walk; stop ends it.
+func (c *Client) startProgress(ctx context.Context, q ActivityQuery) *progress {
+	p := &progress{c: c, ctx: ctx, op: OpListOrganizationActivities, start: time.Now(), done: make(chan struct{})}
+	if q.WorkspaceID != "" {
+		p.op = OpListWorkspaceActivities
+	}
+	if c.cfg.Logger == nil {
+		return p
+	}
+	every := c.cfg.ProgressInterval
+	if every <= 0 {
+		every = DefaultProgressInterval
+	}
+	p.wg.Go(func() {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-p.done:
+				if p.logged {
+					p.log("workiva: read activities")
+				}
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				p.logged = true
+				p.log("workiva: reading activities")
+			}
+		}
+	})
+	return p
+}
+
+// page records a page read (the onPage hook of a walk).
+func (p *progress) page(int, bool) { p.pages.Add(1) }
+
+func (p *progress) log(msg string) {
+	elapsed := time.Since(p.start)
+	items := p.items.Load()
+	rate := 0.0
+	if s := elapsed.Seconds(); s > 0 {
+		rate = math.Round(float64(items) / s)
+	}
+	f := map[string]any{
+		"operation":         p.op,
+		"activities":        items,
+		"pages":             p.pages.Load(),
+		"walkers":           p.walkers.Load(),
+		"activities_per_s":  rate,
+		"elapsed":           elapsed.Round(100 * time.Millisecond).String(),
+		"requests_inflight": 0,
+	}
+	inFlight, limit := p.c.gate.state()
+	f["requests_inflight"] = inFlight
+	if limit > 0 {
+		f["requests_inflight_limit"] = limit // lowered by the API's 429s
+	}
+	p.c.log(p.ctx, LevelInfo, msg, f)
+}
+
+// stop ends the progress log (with a closing line when it logged any) and
+// waits for its goroutine.
+func (p *progress) stop() {
+	close(p.done)
+	p.wg.Wait()
+}
