@@ -233,6 +233,9 @@ func (d *activitiesExportDataSource) Read(ctx context.Context, req datasource.Re
 			f.abort()
 		}
 	}()
+	// Parts of a parallel read whose turn has not come wait in temporary
+	// files beside path (same rules as the export's own), not in memory.
+	q.Spool = func() (workiva.SpoolFile, error) { return openSpool(filepath.Dir(target)) }
 	started := time.Now()
 	manifest := newManifest(q, d.data.client, d.data.version, format, compression, started)
 

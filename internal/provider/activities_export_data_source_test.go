@@ -383,10 +383,6 @@ func TestAccActivitiesExport_badPath(t *testing.T) {
 					"  since = \"2026-02-01T00:00:00Z\"\n  before = \"2026-01-01T00:00:00Z\"\n}\n",
 				ExpectError: errRE(`Invalid time window`),
 			},
-			{
-				Config:      providerBlock(srv) + "data \"workiva_activities_export\" \"x\" {\n  path = \"x\"\n  parallelism = 2\n}\n",
-				ExpectError: errRE(`Parallel read needs a time window`),
-			},
 		},
 	})
 	if n := len(srv.ListRequests()); n != 0 {

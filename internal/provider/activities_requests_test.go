@@ -287,18 +287,15 @@ func TestAccActivities_parallelismValidation(t *testing.T) {
 	cases := []planErrorCase{
 		{window + `parallelism = 0`, `Attribute parallelism value must be between 1 and 16, got: 0`},
 		{window + `parallelism = 17`, `Attribute parallelism value must be between 1 and 16, got: 17`},
-		{`parallelism = 4`, `Attribute parallelism = 4 needs both since and before set \(missing: since and before\)`},
-		{`since = "2026-01-01T00:00:00Z"` + "\n parallelism = 2", `Attribute parallelism = 2 needs both since and before set \(missing: before\)`},
-		{`before = "2026-01-01T00:00:00Z"` + "\n parallelism = 16", `Attribute parallelism = 16 needs both since and before set \(missing: since\)`},
 	}
 	steps := planErrorSteps(t, srv, cases, resource.TestStep{
-		// parallelism = 1 needs no window.
+		// No window is needed: its ends are found first.
 		Config: providerBlock(srv) + `data "workiva_activities" "ok" {
-  parallelism = 1
-  max_results = 1
+  parallelism = 4
 }`,
 		ConfigStateChecks: []statecheck.StateCheck{
-			statecheck.ExpectKnownValue("data.workiva_activities.ok", tfjsonpath.New("parallelism"), knownvalue.Int64Exact(1)),
+			statecheck.ExpectKnownValue("data.workiva_activities.ok", tfjsonpath.New("parallelism"), knownvalue.Int64Exact(4)),
+			statecheck.ExpectKnownValue("data.workiva_activities.ok", tfjsonpath.New("result_count"), knownvalue.Int64Exact(10)),
 		},
 	})
 	resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: factories(), Steps: steps})

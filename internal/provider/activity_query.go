@@ -4,11 +4,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"maps"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -115,10 +113,14 @@ func activityQueryAttributes(own map[string]schema.Attribute) map[string]schema.
 		},
 		"parallelism": schema.Int64Attribute{
 			Optional: true, Computed: true,
-			MarkdownDescription: "Number of equal parts of the `since`..`before` window read concurrently, 1 to 16. Above 1, " +
-				"`since` and `before` must both be set. The result is the same as with `1`: same activities, same " +
-				"order, same `truncated`. Only the wall time and the requests change: each part is read page by page " +
-				"on its own, so a read may take a few more (partly filled) pages. Default: `1`.",
+			MarkdownDescription: "Number of concurrent readers of the time window, 1 to 16. The window is cut into " +
+				"that many parts, and whenever a reader is done, the part with the most activities left is split again " +
+				"and shared, so bursts of activity keep every reader busy. Without `since` or `before`, the missing end " +
+				"is found first with one small request (the window then closes at the newest activity found at the " +
+				"start). The result is the same as with `1`: same activities, same order, same `truncated`. Only the " +
+				"wall time and the requests change: each part is read page by page on its own, so a read takes a few " +
+				"more (partly filled) pages. A server that allows fewer concurrent requests is met at its own pace (see " +
+				"the performance guide). Default: `1`.",
 			Validators: []validator.Int64{int64validator.Between(1, workiva.MaxParallelism)},
 		},
 		attrAllowUnknownActions: schema.BoolAttribute{Optional: true, MarkdownDescription: allowUnknownActionsDescription},
@@ -129,46 +131,7 @@ func activityQueryAttributes(own map[string]schema.Attribute) map[string]schema.
 
 // activityQueryConfigValidators are the rules across query arguments.
 func activityQueryConfigValidators() []datasource.ConfigValidator {
-	return []datasource.ConfigValidator{sinceBeforeValidator{}, parallelWindowValidator{}}
-}
-
-// parallelWindowValidator requires since and before when parallelism is
-// above 1: the parallel read splits that window, and without it there is
-// nothing to split (silently reading sequentially would hide a mistake).
-type parallelWindowValidator struct{}
-
-var _ datasource.ConfigValidator = parallelWindowValidator{}
-
-func (parallelWindowValidator) Description(context.Context) string {
-	return "parallelism above 1 needs both since and before"
-}
-
-func (v parallelWindowValidator) MarkdownDescription(ctx context.Context) string {
-	return "`parallelism` above 1 needs both `since` and `before`"
-}
-
-func (parallelWindowValidator) ValidateDataSource(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
-	var p types.Int64
-	var since, before types.String
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("parallelism"), &p)...)
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("since"), &since)...)
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("before"), &before)...)
-	if resp.Diagnostics.HasError() || p.IsNull() || p.IsUnknown() || p.ValueInt64() <= 1 {
-		return
-	}
-	var missing []string
-	if since.IsNull() {
-		missing = append(missing, "since")
-	}
-	if before.IsNull() {
-		missing = append(missing, "before")
-	}
-	if len(missing) > 0 {
-		resp.Diagnostics.AddAttributeError(path.Root("parallelism"), "Parallel read needs a time window",
-			fmt.Sprintf("Attribute parallelism = %d needs both since and before set (missing: %s): the window between "+
-				"them is what gets split into parallel reads. Set them, or set parallelism = 1.",
-				p.ValueInt64(), strings.Join(missing, " and ")))
-	}
+	return []datasource.ConfigValidator{sinceBeforeValidator{}}
 }
 
 func setStrings(ctx context.Context, s types.Set, diags *diag.Diagnostics) []string {

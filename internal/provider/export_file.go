@@ -276,6 +276,27 @@ func openTemp(dir string) (f *os.File, unnamed bool, err error) {
 	return f, unnamed, nil
 }
 
+// spoolFile is a temporary file holding part of a parallel read until its
+// turn: removed when closed, and where the OS allows, nameless from the start
+// (nothing is left if the provider is killed).
+type spoolFile struct {
+	*os.File
+	unnamed bool
+}
+
+func (f spoolFile) Close() error {
+	dropTemp(f.File, f.unnamed)
+	return nil
+}
+
+func openSpool(dir string) (workiva.SpoolFile, error) {
+	f, unnamed, err := openTemp(dir)
+	if err != nil {
+		return nil, fmt.Errorf("cannot write in directory %q: %w", dir, unwrapPathError(err))
+	}
+	return spoolFile{File: f, unnamed: unnamed}, nil
+}
+
 func dropTemp(f *os.File, unnamed bool) {
 	_ = f.Close()
 	if !unnamed {
