@@ -25,7 +25,10 @@ type spoolDir struct {
 	fail error // when set, the next file cannot be opened
 }
 
-func newSpoolDir(t *testing.T) *spoolDir { return &spoolDir{t: t, dir: t.TempDir()} }
+func newSpoolDir(t *testing.T) *spoolDir {
+	t.Helper()
+	return &spoolDir{t: t, dir: t.TempDir()}
+}
 
 func (d *spoolDir) spool() (SpoolFile, error) {
 	d.mu.Lock()
@@ -79,7 +82,7 @@ func (f *countedFile) Close() error {
 }
 
 // collect runs a walk and keeps every activity it hands over.
-func collect(c *Client, ctx context.Context, q ActivityQuery) ([]*Activity, ListResult, error) {
+func collect(ctx context.Context, c *Client, q ActivityQuery) ([]*Activity, ListResult, error) {
 	var got []*Activity
 	res, err := c.ListActivities(ctx, q, func(a *Activity) error {
 		got = append(got, a)
@@ -124,7 +127,7 @@ func TestAdaptiveWalkSkewed(t *testing.T) {
 					q.Since, q.Before = last.Add(-100*last.Sub(first)), last.Add(time.Second)
 				}
 				name := fmt.Sprintf("%s keepRaw=%v rawOnly=%v max=%d", order, raw.keep, raw.only, limit)
-				seq, seqRes, err := collect(c, context.Background(), q)
+				seq, seqRes, err := collect(context.Background(), c, q)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -136,7 +139,7 @@ func TestAdaptiveWalkSkewed(t *testing.T) {
 						q.Spool = d.spool
 					}
 					s.ResetRequests()
-					par, parRes, err := collect(c, context.Background(), q)
+					par, parRes, err := collect(context.Background(), c, q)
 					if err != nil {
 						t.Fatalf("%s spool=%v: %v", name, spool, err)
 					}
@@ -265,7 +268,7 @@ func TestAdaptiveWalkFailures(t *testing.T) {
 	d := newSpoolDir(t)
 	q.Spool = d.spool
 	s.SetFaults(emulator.Faults{MalformedPage: 3})
-	_, _, err = collect(c, context.Background(), q)
+	_, _, err = collect(context.Background(), c, q)
 	var pe *PageError
 	if !errors.As(err, &pe) {
 		t.Errorf("malformed page: %v", err)
@@ -277,7 +280,7 @@ func TestAdaptiveWalkFailures(t *testing.T) {
 	d = newSpoolDir(t)
 	d.fail = errors.New("disk full")
 	q.Spool = d.spool
-	_, _, err = collect(c, context.Background(), q)
+	_, _, err = collect(context.Background(), c, q)
 	if err == nil || !errors.Is(err, d.fail) {
 		t.Errorf("spool failure: %v", err)
 	}

@@ -64,7 +64,7 @@ func (s *spool) replay(fn func(raw []byte, last bool) error) error {
 			err = fmt.Errorf("record of %d bytes", l)
 		}
 		if err == nil {
-			buf = slices.Grow(buf[:0], int(l))[:l]
+			buf = slices.Grow(buf[:0], int(l))[:l] //nolint:gosec // G115: l <= maxSpooledItem
 			_, err = io.ReadFull(r, buf)
 		}
 		if err != nil {

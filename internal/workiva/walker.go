@@ -71,8 +71,6 @@ type pwalk struct {
 // (see above). With MaxResults k it stops at k items and reports Truncated
 // as the sequential walk does; pieces whose items can no longer be needed
 // are cancelled. Any piece's error fails the walk and cancels the others.
-//
-//nolint:contextcheck // every piece's context derives from ctx (nextLocked)
 func (c *Client) listParallel(ctx context.Context, q ActivityQuery, bounds []time.Time, prog *progress, fn func(*Activity) error) (ListResult, error) {
 	w := &pwalk{c: c, q: q, desc: q.Order == "desc", ctx: ctx, prog: prog, wake: make(chan struct{}, 1), op: OpListOrganizationActivities}
 	w.idle = sync.NewCond(&w.mu)
