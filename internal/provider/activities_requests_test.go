@@ -222,8 +222,11 @@ func TestActivitiesParallelMatchesSequential(t *testing.T) {
 							n := len(directIDs(t, seq["ids"]))
 							seqCalls := max((n+pageSize-1)/pageSize, 1)
 							calls := len(directListCalls(t, srv, seqCalls))
-							if calls < seqCalls || calls > seqCalls+p {
-								t.Errorf("%s: %d list calls for %d items, want %d..%d", name, calls, n, seqCalls, seqCalls+p)
+							// Each part ends on a partly filled page, and a part
+							// split while a reader was idle may have asked for one
+							// page beyond its new end: a few per reader.
+							if calls < seqCalls || calls > seqCalls+3*p {
+								t.Errorf("%s: %d list calls for %d items, want %d..%d", name, calls, n, seqCalls, seqCalls+3*p)
 							}
 						}
 					}
