@@ -159,8 +159,11 @@ func plainLoop(ctx context.Context, s *emulator.Server, token string) (int, erro
 		}
 		err = json.NewDecoder(resp.Body).Decode(&page)
 		_ = resp.Body.Close()
-		if err != nil || resp.StatusCode != http.StatusOK {
-			return n, fmt.Errorf("page %s: status %d: %v", next, resp.StatusCode, err)
+		if err != nil {
+			return n, fmt.Errorf("page %s: status %d: %w", next, resp.StatusCode, err)
+		}
+		if resp.StatusCode != http.StatusOK {
+			return n, fmt.Errorf("page %s: status %d", next, resp.StatusCode)
 		}
 		n += len(page.Data)
 		next = page.Next
