@@ -22,8 +22,22 @@
 #     two files must be byte-identical. As in bench-report.sh, the time
 #     target is checked on CPU time (the plan's: CLI and provider), which a
 #     shared machine does not distort; the wall-time ratio is shown beside.
+#     The export section runs as against a real API with EXPORT_LATENCY
+#     (emulator -latency, e.g. 100ms; default none), EXPORT_BURST (-burst,
+#     e.g. 0.7:0.02), EXPORT_MAX_IN_FLIGHT (-max-in-flight) and
+#     EXPORT_PARALLELISM (the export's parallelism, default 1; above 1 over
+#     a window covering the data, newest first): the same targets apply.
+#  4. export-sha: one plan exporting EXPORT_SHA_ACTIVITIES (default 100000)
+#     activities in every format, plain and gzip, at parallelism 1 and at
+#     EXPORT_SHA_PARALLELISM (default 16), against the same emulator
+#     settings. Target: each file's sha256 at parallelism 16 equals
+#     parallelism 1's (TestAccActivitiesExport_parallelSameBytes checks the
+#     same on a small data set in `make test`).
 #
-# BENCH_MEMORY_SECTIONS (default "provider summary export") picks sections.
+# BENCH_MEMORY_SECTIONS (default "provider summary export export-sha")
+# picks sections. Example, a long export against a slow, bursty API:
+#   EXPORT_LATENCY=100ms EXPORT_BURST=0.7:0.02 EXPORT_PARALLELISM=16 \
+#     BENCH_MEMORY_SECTIONS=export scripts/bench-memory.sh
 #
 # The provider runs under /usr/bin/time -v through a wrapper that
 # dev_overrides points the CLI at; the CLI runs under /usr/bin/time -v too,
@@ -39,7 +53,13 @@ MEM_ACTIVITIES="${MEM_ACTIVITIES:-100000}"
 SUMMARY_ACTIVITIES="${SUMMARY_ACTIVITIES:-50000}"
 EXPORT_SIZES="${EXPORT_SIZES:-100000 1000000}"
 EXPORT_REPS="${EXPORT_REPS:-2}"
-BENCH_MEMORY_SECTIONS="${BENCH_MEMORY_SECTIONS:-provider summary export}"
+EXPORT_LATENCY="${EXPORT_LATENCY:-0s}"
+EXPORT_BURST="${EXPORT_BURST:-}"
+EXPORT_MAX_IN_FLIGHT="${EXPORT_MAX_IN_FLIGHT:-0}"
+EXPORT_PARALLELISM="${EXPORT_PARALLELISM:-1}"
+EXPORT_SHA_ACTIVITIES="${EXPORT_SHA_ACTIVITIES:-100000}"
+EXPORT_SHA_PARALLELISM="${EXPORT_SHA_PARALLELISM:-16}"
+BENCH_MEMORY_SECTIONS="${BENCH_MEMORY_SECTIONS:-provider summary export export-sha}"
 section() { [[ " $BENCH_MEMORY_SECTIONS " == *" $1 "* ]]; }
 
 [[ -x /usr/bin/time ]] || die "/usr/bin/time is missing (Debian/Ubuntu: apt-get install -y time)"
@@ -139,16 +159,45 @@ output "result_count" {
 TF
 }
 
-# export_tf PATH: a configuration exporting every activity to PATH.
-export_tf() {
-  cat <<TF
-data "workiva_activities_export" "all" {
-  path = "$1"
+# export_block NAME PATH PARALLELISM [FORMAT COMPRESSION]: a
+# workiva_activities_export block writing every activity to PATH; above
+# parallelism 1 over the window start_export_emulator set (parallel walks
+# need one), newest first as the sequential default.
+export_block() {
+  echo "data \"workiva_activities_export\" \"$1\" {"
+  echo "  path = \"$2\""
+  [[ -z "${4:-}" ]] || echo "  format = \"$4\""
+  [[ -z "${5:-}" ]] || echo "  compression = \"$5\""
+  if [[ "$3" != 1 ]]; then
+    echo "  parallelism = $3"
+    echo "  order = \"desc\""
+    echo "  since = \"$export_since\""
+    echo "  before = \"$export_before\""
+  fi
+  echo "}"
 }
+
+# export_tf PATH: a configuration exporting every activity to PATH at
+# EXPORT_PARALLELISM.
+export_tf() {
+  export_block all "$1" "$EXPORT_PARALLELISM"
+  cat <<TF
 output "result_count" {
   value = data.workiva_activities_export.all.result_count
 }
 TF
+}
+
+# start_export_emulator N: the emulator with N activities and the EXPORT_*
+# settings, anchored now; sets export_since and export_before to a window
+# covering its data (the 180 days before the anchor).
+start_export_emulator() {
+  local anchor flags=(-latency "$EXPORT_LATENCY" -max-in-flight "$EXPORT_MAX_IN_FLIGHT")
+  anchor="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  [[ -z "$EXPORT_BURST" ]] || flags+=(-burst "$EXPORT_BURST")
+  start_emulator "$tmp/bin/workiva-emulator" "$1" "$tmp" 600 -now "$anchor" "${flags[@]}"
+  export_since="$(date -u -d "$anchor - 181 days" +%Y-%m-%dT%H:%M:%SZ)"
+  export_before="$(date -u -d "$anchor + 1 second" +%Y-%m-%dT%H:%M:%SZ)"
 }
 
 # run_plan NAME BODY: plan BODY (data sources and outputs; "" for an empty
@@ -243,11 +292,12 @@ echo "RESULT summary-vs-full cli-peak-rss=${mem_ratio}x target<=0.1x $res"
 stop_emulator
 fi
 
+export_settings="parallelism=$EXPORT_PARALLELISM latency=$EXPORT_LATENCY burst=${EXPORT_BURST:-none} max-in-flight=$EXPORT_MAX_IN_FLIGHT"
 if section export; then
 export_rss_first="" export_rss_last="" export_n_first="" export_n_last=""
 for n in $EXPORT_SIZES; do
-  log "export: $n activities, $EXPORT_REPS plans and $EXPORT_REPS plain loops, interleaved"
-  start_emulator "$tmp/bin/workiva-emulator" "$n" "$tmp" 600
+  log "export: $n activities, $EXPORT_REPS plans and $EXPORT_REPS plain loops, interleaved ($export_settings)"
+  start_export_emulator "$n"
   run_plan empty ""
   empty_hwm="$plan_cli_hwm_kb"
   best_plan="" best_plain="" best_plan_cpu="" best_plain_cpu="" export_prss=0 export_hwm=0 min_prss=""
@@ -272,20 +322,46 @@ for n in $EXPORT_SIZES; do
   rm -f "$tmp/plain.jsonl" "$tmp/export.jsonl"
   stop_emulator
   verdict "$export_prss <= 64 * 1024"
-  echo "RESULT export N=$n provider-peak-rss=$((export_prss / 1024))MiB (least disturbed run $((min_prss / 1024))MiB) target<=64MiB $res"
+  echo "RESULT export N=$n $export_settings provider-peak-rss=$((export_prss / 1024))MiB (least disturbed run $((min_prss / 1024))MiB) target<=64MiB $res"
   delta=$(((export_hwm - empty_hwm) / 1024))
   verdict "$export_hwm - $empty_hwm <= 50 * 1024"
-  echo "RESULT export N=$n cli-peak-rss=$((export_hwm / 1024))MiB empty-plan=$((empty_hwm / 1024))MiB delta=${delta}MiB target<=50MiB $res"
+  echo "RESULT export N=$n $export_settings cli-peak-rss=$((export_hwm / 1024))MiB empty-plan=$((empty_hwm / 1024))MiB delta=${delta}MiB target<=50MiB $res"
   wall_ratio="$(awk -v a="$best_plan" -v b="$best_plain" 'BEGIN { printf "%.2f", a / b }')"
   cpu_ratio="$(awk -v a="$best_plan_cpu" -v b="$best_plain_cpu" 'BEGIN { printf "%.2f", a / b }')"
   verdict "$cpu_ratio <= 1.25"
-  echo "RESULT export N=$n cpu=${best_plan_cpu}s plain-loop-cpu=${best_plain_cpu}s ratio=${cpu_ratio}x target<=1.25x $res (wall ${best_plan}s vs ${best_plain}s: ${wall_ratio}x)"
+  echo "RESULT export N=$n $export_settings cpu=${best_plan_cpu}s plain-loop-cpu=${best_plain_cpu}s ratio=${cpu_ratio}x target<=1.25x $res (wall ${best_plan}s vs ${best_plain}s: ${wall_ratio}x)"
   [[ -n "$export_rss_first" ]] || { export_rss_first="$min_prss"; export_n_first="$n"; }
   export_rss_last="$min_prss" export_n_last="$n"
 done
 flat="$(awk -v a="$export_rss_last" -v b="$export_rss_first" 'BEGIN { printf "%.2f", a / b }')"
 verdict "$flat <= 1.2"
-echo "RESULT export provider-peak-rss flat N=$export_n_first..$export_n_last $((export_rss_first / 1024))MiB..$((export_rss_last / 1024))MiB ratio=${flat}x target<=1.2x $res"
+echo "RESULT export $export_settings provider-peak-rss flat N=$export_n_first..$export_n_last $((export_rss_first / 1024))MiB..$((export_rss_last / 1024))MiB ratio=${flat}x target<=1.2x $res"
+fi
+
+if section export-sha; then
+n="$EXPORT_SHA_ACTIVITIES" p="$EXPORT_SHA_PARALLELISM"
+log "export-sha: $n activities in every format and compression at parallelism 1 and $p ($export_settings)"
+start_export_emulator "$n"
+body=""
+cases=()
+for format in jsonl json csv; do
+  for compression in none gzip; do
+    cases+=("${format}_$compression")
+    body+="$(export_block "p1_${format}_$compression" "$tmp/p1_${format}_$compression" 1 "$format" "$compression")"$'\n'
+    body+="$(export_block "p${p}_${format}_$compression" "$tmp/p${p}_${format}_$compression" "$p" "$format" "$compression")"$'\n'
+  done
+done
+body+="$(printf 'output "result_count" {\n  value = data.workiva_activities_export.p%s_jsonl_none.result_count\n}\n' "$p")"
+run_plan sha "$body"
+[[ "$plan_count" == "$n" ]] || die "export-sha plan wrote $plan_count activities, want $n"
+for c in "${cases[@]}"; do
+  a="$(sha256sum "$tmp/p1_$c" | cut -d' ' -f1)"
+  b="$(sha256sum "$tmp/p${p}_$c" | cut -d' ' -f1)"
+  if [[ "$a" == "$b" ]]; then res=PASS; else res=FAIL; fail=1; fi
+  echo "RESULT export-sha N=$n format=${c/_/ compression=} parallelism=$p sha256=${b:0:16}… parallelism=1 sha256=${a:0:16}… target=equal $res"
+  rm -f "$tmp/p1_$c" "$tmp/p${p}_$c"
+done
+stop_emulator
 fi
 
 if [[ "$fail" == 1 && "${BENCH_NO_FAIL:-}" != 1 ]]; then

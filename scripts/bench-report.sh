@@ -6,7 +6,12 @@
 #     machine does not distort; the wall-time ratio is shown beside it), and
 #     allocations per activity do not grow with N (largest N at most 1.1
 #     times the smallest);
-#   - BenchmarkParallelWalk: at least 3 times faster at parallelism 4 than 1.
+#   - BenchmarkParallelWalk: at least 3 times faster at parallelism 4 than 1;
+#   - BenchmarkLatencyWalk (100 ms per page, 70% of the data in 2% of the
+#     span, against a plain sequential loop in the same run): speed-up at
+#     least 0.75 times the walkers (6x at parallelism 8, 12x at 16); against
+#     a server allowing 4 requests in flight, at parallelism 8, the read
+#     completes (ok 1) and is at least 3x the loop.
 # Prints a table and PASS/FAIL per target; exits 1 when one fails
 # (BENCH_NO_FAIL=1 reports without failing) or when a benchmark is missing.
 set -euo pipefail
@@ -68,6 +73,26 @@ else
     fi
   done
 fi
+
+# latency_target DATA P MIN: the speed-up target of one BenchmarkLatencyWalk
+# figure (and, for every figure, that the walk completed).
+latency_target() {
+  local line s ok
+  line="$(grep -E "^BenchmarkLatencyWalk/data=$1/parallelism=$2(-[0-9]+)?[[:space:]]" <<<"$input" | head -n1 || true)"
+  if [[ -z "$line" ]]; then
+    echo "FAIL  no BenchmarkLatencyWalk/data=$1/parallelism=$2 line in the input"
+    fail=1
+    return
+  fi
+  s="$(metric "$line" speedup)" ok="$(metric "$line" ok)"
+  printf 'latency walk (100 ms per page, %s): parallelism %-2s %s ns/activity, loop %ss, speed-up %sx\n' \
+    "$1" "$2" "$(metric "$line" ns/activity)" "$(metric "$line" loop-s)" "$s"
+  check "latency walk $1 at $2 completes" "$ok == 1" "ok=$ok"
+  check "latency walk $1 at $2 speed-up at least ${3}x" "$s >= $3" "${s}x"
+}
+latency_target bursty 8 6
+latency_target bursty 16 12
+latency_target bursty-max-in-flight-4 8 3
 
 if [[ "$fail" == 1 && "${BENCH_NO_FAIL:-}" != 1 ]]; then
   exit 1

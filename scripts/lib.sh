@@ -90,16 +90,18 @@ empty_cli_config() {
   echo "$f"
 }
 
-# start_emulator BIN ACTIVITIES DIR [WAIT_SECONDS]: runs the emulator binary
-# on a free loopback port, waits for its env file (the last key marks it
-# complete, WAIT_SECONDS at most, default 60: a million activities take
-# longer on a loaded machine) and exports its WORKIVA_* lines. Sets
-# emulator_pid; the caller's EXIT trap stops it.
+# start_emulator BIN ACTIVITIES DIR [WAIT_SECONDS [FLAG...]]: runs the
+# emulator binary on a free loopback port (FLAGs added, e.g. -latency 100ms),
+# waits for its env file (the last key marks it complete, WAIT_SECONDS at
+# most, default 60: a million activities take longer on a loaded machine)
+# and exports its WORKIVA_* lines. Sets emulator_pid; the caller's EXIT trap
+# stops it.
 start_emulator() {
   local bin="$1" activities="$2" dir="$3" wait_s="${4:-60}"
+  shift $(($# < 4 ? $# : 4))
   local env_file="$dir/emulator.env"
   rm -f "$env_file"
-  "$bin" -addr 127.0.0.1:0 -activities "$activities" -env-file "$env_file" -now now \
+  "$bin" -addr 127.0.0.1:0 -activities "$activities" -env-file "$env_file" -now now "$@" \
     >"$dir/emulator.log" 2>&1 &
   emulator_pid=$!
   for _ in $(seq 1 $((wait_s * 10))); do

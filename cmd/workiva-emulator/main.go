@@ -33,7 +33,10 @@ type config struct {
 	envFile string
 	latency time.Duration
 	deprec  bool
-	opts    emulator.Options
+	// maxInFlight is the MaxInFlight fault: concurrent API calls beyond it
+	// answer 429 with Retry-After.
+	maxInFlight int
+	opts        emulator.Options
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -44,6 +47,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.opts.Activities, "activities", emulator.DefaultActivities, "number of activities in the data set")
 	fs.Int64Var(&c.opts.Seed, "seed", emulator.DefaultSeed, "data set seed")
 	fs.DurationVar(&c.latency, "latency", 0, "latency added to every request (e.g. 50ms)")
+	fs.IntVar(&c.maxInFlight, "max-in-flight", 0, "answer 429 with Retry-After: 1 to API calls beyond this many in flight, as a shared API limits a client (0 = no limit)")
+	burst := fs.String("burst", "", `pack a share of the activities into a short part of the span, as SHARE:SPAN (e.g. 0.7:0.02: 70% of them in 2% of the span, centred); "" spreads them evenly`)
 	fs.BoolVar(&c.deprec, "deprecation-headers", false, "send Deprecation and Sunset headers from the endpoints Workiva documents as deprecated")
 	now := fs.String("now", "now", `anchor of the data set: "now" or an RFC 3339 time; activities lie in the 180 days before it`)
 	fs.StringVar(&c.envFile, "env-file", "", "write WORKIVA_API_URL, WORKIVA_CLIENT_ID, WORKIVA_CLIENT_SECRET, WORKIVA_ORGANIZATION_ID here once listening")
@@ -61,6 +66,14 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	if c.latency < 0 {
 		return c, errors.New("-latency must not be negative")
 	}
+	if c.maxInFlight < 0 {
+		return c, errors.New("-max-in-flight must not be negative")
+	}
+	b, err := emulator.ParseBurst(*burst)
+	if err != nil {
+		return c, fmt.Errorf("-burst: %w", err)
+	}
+	c.opts.Burst = b
 	if *now == "now" {
 		c.opts.Now = time.Now().UTC()
 	} else {
@@ -105,8 +118,8 @@ func serve(ctx context.Context, c config, stdout io.Writer) error {
 		return err
 	}
 	defer s.Close()
-	if c.latency > 0 || c.deprec {
-		s.SetFaults(emulator.Faults{Latency: c.latency, DeprecationHeaders: c.deprec})
+	if c.latency > 0 || c.deprec || c.maxInFlight > 0 {
+		s.SetFaults(emulator.Faults{Latency: c.latency, DeprecationHeaders: c.deprec, MaxInFlight: c.maxInFlight})
 	}
 	if c.envFile != "" {
 		if err := writeEnvFile(c.envFile, s); err != nil {
@@ -114,8 +127,13 @@ func serve(ctx context.Context, c config, stdout io.Writer) error {
 		}
 	}
 	// The secret is not printed: it is in the env file (or the flag).
-	fmt.Fprintf(stdout, "Workiva API emulator listening on %s (organization %s, %d activities, client id %s)\n",
-		s.URL(), s.OrganizationID(), len(s.Activities()), s.ClientID())
+	burst := ""
+	if c.opts.Burst.Share > 0 {
+		start, end := emulator.BurstWindow(c.opts.Burst, s.Now())
+		burst = fmt.Sprintf(", %g of them from %s to %s", c.opts.Burst.Share, start.Format(time.RFC3339), end.Format(time.RFC3339))
+	}
+	fmt.Fprintf(stdout, "Workiva API emulator listening on %s (organization %s, %d activities%s, client id %s)\n",
+		s.URL(), s.OrganizationID(), len(s.Activities()), burst, s.ClientID())
 	<-ctx.Done()
 	if err := s.Shutdown(5 * time.Second); err != nil { //nolint:contextcheck // a fresh grace period: the signal context is already done
 		return fmt.Errorf("shutdown: %w", err)

@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/workiva/terraform-provider-workiva/internal/emulator"
 )
 
 func TestParseFlags(t *testing.T) {
@@ -21,6 +23,9 @@ func TestParseFlags(t *testing.T) {
 		{"-activities", "0"},
 		{"-latency", "-1s"},
 		{"-now", "yesterday"},
+		{"-max-in-flight", "-1"},
+		{"-burst", "0.7"},
+		{"-burst", "0.7:1"},
 		{"extra"},
 	}
 	for _, args := range bad {
@@ -28,15 +33,17 @@ func TestParseFlags(t *testing.T) {
 			t.Errorf("%q accepted", args)
 		}
 	}
-	c, err := parseFlags([]string{"-now", "2026-03-01T00:00:00Z", "-activities", "10", "-latency", "5ms", "-seed", "7", "-deprecation-headers"}, io.Discard)
+	c, err := parseFlags([]string{"-now", "2026-03-01T00:00:00Z", "-activities", "10", "-latency", "5ms", "-seed", "7", "-deprecation-headers",
+		"-max-in-flight", "4", "-burst", "0.7:0.02"}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !c.opts.Now.Equal(time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)) || c.opts.Activities != 10 || c.latency != 5*time.Millisecond || c.opts.Seed != 7 || !c.deprec {
+	if !c.opts.Now.Equal(time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)) || c.opts.Activities != 10 || c.latency != 5*time.Millisecond || c.opts.Seed != 7 || !c.deprec ||
+		c.maxInFlight != 4 || c.opts.Burst != (emulator.Burst{Share: 0.7, Span: 0.02}) {
 		t.Fatalf("%+v", c)
 	}
 	c, err = parseFlags(nil, io.Discard)
-	if err != nil || time.Since(c.opts.Now) > time.Minute || c.addr != "127.0.0.1:0" {
+	if err != nil || time.Since(c.opts.Now) > time.Minute || c.addr != "127.0.0.1:0" || c.maxInFlight != 0 || c.opts.Burst != (emulator.Burst{}) {
 		t.Fatalf("defaults: %+v %v", c, err)
 	}
 }

@@ -260,10 +260,16 @@ type generator struct {
 	ids    map[string]bool
 	out    []Activity
 	serial int
+	burst  burstState
 }
 
-// generate builds the data set. It is a pure function of its arguments.
+// generate builds the default (burst-free) data set.
 func generate(seed int64, now time.Time, n int) *dataset {
+	return generateBurst(seed, now, n, Burst{})
+}
+
+// generateBurst builds the data set. It is a pure function of its arguments.
+func generateBurst(seed int64, now time.Time, n int, burst Burst) *dataset {
 	now = now.UTC().Truncate(time.Second)
 	g := &generator{
 		r:   rand.New(rand.NewPCG(uint64(seed), 0x5eed_c0de_f00d_cafe)),
@@ -272,6 +278,7 @@ func generate(seed int64, now time.Time, n int) *dataset {
 		ids: make(map[string]bool, n),
 		out: make([]Activity, 0, n),
 	}
+	g.burst.b = burst
 	for _, a := range catalog {
 		g.total += a.weight
 		g.cum = append(g.cum, g.total)
@@ -298,7 +305,7 @@ func generate(seed int64, now time.Time, n int) *dataset {
 		}
 	}
 	for len(g.out) < n {
-		at := now.Add(-time.Duration(g.r.Int64N(int64(Span/time.Millisecond))+1) * time.Millisecond)
+		at := now.Add(-g.back(time.Duration(g.r.Int64N(int64(Span/time.Millisecond))+1) * time.Millisecond))
 		if g.r.IntN(20) != 0 {
 			at = at.Truncate(time.Second) // most timestamps are whole seconds
 		}

@@ -28,6 +28,10 @@ type Options struct {
 	ClientID     string        // default DefaultClientID
 	ClientSecret string        // default DefaultClientSecret
 	TokenTTL     time.Duration // default 1h
+	// Burst packs a share of the activities into a short sub-span
+	// (BurstWindow); the zero value spreads them evenly. Start refuses
+	// an invalid one (Burst.Validate); New ignores it.
+	Burst Burst
 }
 
 // Faults are injected answers. The zero value injects nothing. RateLimit and
@@ -165,7 +169,7 @@ func New(opts Options) *Server {
 	}
 	return &Server{
 		opts:     opts,
-		data:     generate(opts.Seed, opts.Now, opts.Activities),
+		data:     generateBurst(opts.Seed, opts.Now, opts.Activities, validBurst(opts.Burst)),
 		tokens:   map[string]*token{},
 		idxCache: map[string][]int32{},
 	}
@@ -179,6 +183,9 @@ func Start(opts Options) (*Server, error) { return StartOn("127.0.0.1:0", opts) 
 func StartOn(addr string, opts Options) (*Server, error) {
 	if err := CheckLoopback(addr); err != nil {
 		return nil, err
+	}
+	if err := opts.Burst.Validate(); err != nil {
+		return nil, fmt.Errorf("emulator: %w", err)
 	}
 	s := New(opts)
 	ln, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", addr)

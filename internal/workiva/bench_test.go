@@ -5,6 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
 	"testing"
 	"time"
 
@@ -119,4 +122,137 @@ func BenchmarkParallelWalk(b *testing.B) {
 			b.ReportMetric(float64(sequential)/float64(per), "speedup")
 		})
 	}
+}
+
+// latencyN, latencyPageSize and latencyDelay shape BenchmarkLatencyWalk: a
+// read whose time is set by the API's page latency, as against Workiva.
+const (
+	latencyN        = 100_000
+	latencyPageSize = 1000
+	latencyDelay    = 100 * time.Millisecond
+	// latencyLimit bounds one walk: a walker that cannot get past a rate
+	// limit fails the figure instead of stalling the benchmark run.
+	latencyLimit = 90 * time.Second
+)
+
+// plainLoop is the sequential loop a user script writes: fetch a page with
+// net/http, decode it, follow @nextLink until there is none. It returns the
+// number of items read.
+func plainLoop(ctx context.Context, s *emulator.Server, token string) (int, error) {
+	next := s.URL() + "/admin/v1/organizations/" + url.PathEscape(s.OrganizationID()) +
+		"/activities?$maxpagesize=" + strconv.Itoa(latencyPageSize) + "&$orderBy=activityDateTime%20asc"
+	n := 0
+	for next != "" {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, next, nil)
+		if err != nil {
+			return n, err
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("X-Version", DefaultAPIVersion)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return n, err
+		}
+		var page struct {
+			Data []json.RawMessage `json:"data"`
+			Next string            `json:"@nextLink"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&page)
+		_ = resp.Body.Close()
+		if err != nil {
+			return n, fmt.Errorf("page %s: status %d: %w", next, resp.StatusCode, err)
+		}
+		if resp.StatusCode != http.StatusOK {
+			return n, fmt.Errorf("page %s: status %d", next, resp.StatusCode)
+		}
+		n += len(page.Data)
+		next = page.Next
+	}
+	return n, nil
+}
+
+// BenchmarkLatencyWalk reads 100,000 activities, 70% of them in a burst
+// covering 2% of the span, from the emulator answering each request after
+// 100 ms, in pages of 1000, oldest first, over a window covering the data:
+// first with the plain sequential loop (plainLoop: net/http, following
+// @nextLink), then with ListActivities at parallelism 8 and 16, then at 8
+// against an emulator that answers 429 (Retry-After: 1) beyond 4 requests in
+// flight. The client runs with its default retries and backoff, as the
+// provider does. Metrics: speedup (the loop's time over the walk's), ok (1
+// when the walk read every activity, 0 when it failed: the error is logged
+// and the figure reported, so bench-report.sh can say FAIL), loop-s.
+func BenchmarkLatencyWalk(b *testing.B) {
+	s, err := emulator.Start(emulator.Options{Activities: latencyN, Burst: emulator.Burst{Share: 0.7, Span: 0.02}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	c, err := New(Config{APIURL: s.URL(), ClientID: s.ClientID(), ClientSecret: s.ClientSecret(), UserAgent: "workiva-bench"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	all := s.Activities()
+	q := ActivityQuery{
+		OrganizationID: s.OrganizationID(),
+		Since:          all[0].At,
+		Before:         all[len(all)-1].At.Add(time.Second),
+		Order:          "asc",
+		PageSize:       latencyPageSize,
+	}
+	// Tokens are fetched once, outside the timings.
+	if _, err := c.GetActivity(context.Background(), all[0].ID); err != nil {
+		b.Fatal(err)
+	}
+	token := s.IssueToken()
+	s.SetFaults(emulator.Faults{Latency: latencyDelay})
+
+	var loop time.Duration // one plain loop over the data
+	b.Run("data=bursty/loop", func(b *testing.B) {
+		for range b.N {
+			start := time.Now()
+			n, err := plainLoop(context.Background(), s, token)
+			if err != nil || n != latencyN {
+				b.Fatalf("plain loop: %v, %d items", err, n)
+			}
+			loop = time.Since(start)
+		}
+		b.ReportMetric(float64(loop.Nanoseconds())/latencyN, "ns/activity")
+		b.ReportMetric(loop.Seconds(), "loop-s")
+	})
+	walk := func(name string, faults emulator.Faults, p int) {
+		b.Run(fmt.Sprintf("data=%s/parallelism=%d", name, p), func(b *testing.B) {
+			if loop == 0 {
+				b.Skip("needs the loop sub-benchmark (run the whole BenchmarkLatencyWalk)")
+			}
+			s.SetFaults(faults)
+			defer s.SetFaults(emulator.Faults{Latency: latencyDelay})
+			qp := q
+			qp.Parallelism = p
+			var took time.Duration
+			ok := 1.0
+			for range b.N {
+				ctx, cancel := context.WithTimeout(context.Background(), latencyLimit)
+				start := time.Now()
+				res, err := c.ListActivities(ctx, qp, func(*Activity) error { return nil })
+				took = time.Since(start)
+				cancel()
+				if err != nil || res.Count != latencyN {
+					b.Logf("parallelism %d (%s) failed after %v: %v, %d items", p, name, took.Round(time.Millisecond), err, res.Count)
+					ok = 0
+					break
+				}
+			}
+			speedup := 0.0
+			if ok == 1 {
+				speedup = float64(loop) / float64(took)
+			}
+			b.ReportMetric(float64(took.Nanoseconds())/latencyN, "ns/activity")
+			b.ReportMetric(loop.Seconds(), "loop-s")
+			b.ReportMetric(speedup, "speedup")
+			b.ReportMetric(ok, "ok")
+		})
+	}
+	walk("bursty", emulator.Faults{Latency: latencyDelay}, 8)
+	walk("bursty", emulator.Faults{Latency: latencyDelay}, 16)
+	walk("bursty-max-in-flight-4", emulator.Faults{Latency: latencyDelay, MaxInFlight: 4}, 8)
 }
