@@ -128,12 +128,16 @@ func (g *gate) release(t *ticket, answered bool) {
 }
 
 // refuse records a 429 for a request that still holds its slot: the cap
-// drops to the others in flight (at least one).
-func (g *gate) refuse() {
+// drops to the others in flight (at least one). probe reports a refusal at
+// or above a level already refused: the cap had grown to try it again, and
+// the server's answer is the known one, so the others, within the limit,
+// need not wait.
+func (g *gate) refuse() (probe bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.throttle++
 	level := g.inFlight // the refused request included
+	probe = g.refused != 0 && level >= g.refused
 	if g.refused == 0 || level <= g.refused {
 		if g.refused == level {
 			g.probe *= 2 // the same level refused again: probe it less often
@@ -146,6 +150,7 @@ func (g *gate) refuse() {
 		g.limit = newLimit
 	}
 	g.streak = 0
+	return probe
 }
 
 // pause holds every new request for d.

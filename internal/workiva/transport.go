@@ -281,18 +281,32 @@ func (c *Client) checkRetry(ctx context.Context, cl *call, resp *http.Response, 
 	}
 	if limited != nil {
 		alone := cl.gate.alone(limited)
-		cl.gate.refuse()
+		probe := cl.gate.refuse()
 		if !alone {
-			// Other requests were in flight: the cap adapts, every new
-			// request waits, and this one is sent again through the gate
-			// without spending a retry.
+			// Other requests were in flight: the cap adapts, and this one
+			// is sent again through the gate without spending a retry.
+			// Every new request waits with it, unless the refusal only
+			// answered a probe of a level already known to be refused:
+			// then it waits alone, out of its slot.
 			if !hasWait {
 				wait = c.pauseBackoff(cl.gate.throttles(), resp)
 			}
-			cl.gate.pause(c.waitHook(wait))
+			wait = c.waitHook(wait)
 			inFlight, limit := cl.gate.state()
 			f["wait"] = wait.String()
 			f["in_flight"], f["in_flight_limit"] = inFlight, limit
+			if probe {
+				c.log(ctx, LevelInfo, "workiva: rate limited (429) above the requests in flight the API allows; waiting, the other requests continue", f)
+				cl.gate.release(limited, false)
+				t := time.NewTimer(wait)
+				select {
+				case <-t.C:
+				case <-ctx.Done():
+				}
+				t.Stop()
+				return false, errAdapting
+			}
+			cl.gate.pause(wait)
 			c.log(ctx, LevelInfo, "workiva: rate limited (429) with other requests in flight; pausing new requests and lowering the requests in flight", f)
 			return false, errAdapting
 		}
