@@ -165,6 +165,7 @@ var policyFixtures = []struct {
 // fixtures the policy tests judge are what this CLI produces today.
 //
 //	UPDATE_POLICY_FIXTURES=1 scripts/testacc.sh terraform -run TestAccExamples_policyFixtures
+//
 //nolint:tparallel // the fixtures are planned one after another: each is a whole CLI run
 func TestAccExamples_policyFixtures(t *testing.T) {
 	skipUnlessCLIHas(t, policyGuideNeeds...)
