@@ -153,6 +153,45 @@ func init() {
 			catalog[i].Type = catalog[i].ID
 		}
 	}
+	// Workspace details the schema declares, in every shape it allows:
+	// all of them, some, a stamp without its user, an empty and a
+	// name-less solution list, and none (the examples' usual id and name).
+	stamp := func(at string, u *principal) *Stamp {
+		s := &Stamp{DateTime: at}
+		if u != nil {
+			s.User = &User{ID: u.ID}
+		}
+		return s
+	}
+	for i := range workspaces {
+		w := &workspaces[i]
+		switch i % 4 {
+		case 0:
+			w.Created = stamp("2019-10-30T15:03:27Z", &users[0])
+			w.Modified = stamp("2026-02-11T08:41:09.250Z", &users[i%len(users)])
+			w.Organization = &orgDetails
+			w.Solutions = []Solution{{ID: "60", Name: "Connected Global Statutory Reporting (with Entity Management)"}}
+		case 1:
+			w.Created = stamp("2024-07-01T00:00:00Z", &users[1])
+			w.Modified = stamp("2025-12-31T23:59:59Z", nil) // changed by the platform
+		case 2:
+			w.Created = stamp("2025-03-14T09:26:53Z", &users[2])
+			w.Solutions = []Solution{}
+			w.Organization = &Organization{ID: DefaultOrganizationID, Name: DefaultOrganizationName}
+		case 3:
+			if i == 3 {
+				w.Solutions = []Solution{{ID: "17"}}
+			}
+		}
+	}
+}
+
+// orgDetails is the organization with everything the schema declares; one
+// activity in four carries it, the others only its id and name.
+var orgDetails = Organization{
+	ID: DefaultOrganizationID, Name: DefaultOrganizationName, Status: "active",
+	Created:  &Stamp{DateTime: "2019-10-30T15:03:27Z", User: &User{ID: users[0].ID}},
+	Modified: &Stamp{DateTime: "2026-01-05T17:02:44Z"},
 }
 
 func b64(s string) string    { return base64.StdEncoding.EncodeToString([]byte(s)) }
@@ -485,6 +524,9 @@ func (g *generator) build(spec *actionSpec, at time.Time, actor principal, corr 
 		Performer:    actor.Performer,
 		Organization: g.org,
 		Tags:         []string{"correlationId:" + corr, "eventId:" + g.eventID()},
+	}
+	if len(g.out)%4 == 0 {
+		a.Organization = orgDetails
 	}
 	if at.Nanosecond() == 0 {
 		a.ActivityDateTime = at.Format("2006-01-02T15:04:05Z")

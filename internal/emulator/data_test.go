@@ -79,6 +79,26 @@ func TestDataSetShape(t *testing.T) {
 				count["id"+string(c)]++
 			}
 		}
+		if a.Organization.Status != "" && a.Organization.Created != nil {
+			count["organization details"]++
+		}
+		if w := a.Workspace; w != nil {
+			switch {
+			case w.Solutions != nil && len(w.Solutions) == 0:
+				count["workspace solutions []"]++
+			case len(w.Solutions) > 0 && w.Solutions[0].Name == "":
+				count["workspace solution without name"]++
+			}
+			if w.Modified != nil && w.Modified.User == nil {
+				count["workspace modified by nobody"]++
+			}
+			if w.Organization != nil && w.Organization.Created != nil {
+				count["workspace organization details"]++
+			}
+			if w.Created == nil && w.Solutions == nil {
+				count["workspace id and name only"]++
+			}
+		}
 		switch {
 		case a.Workspace != nil:
 			count["workspace"]++
@@ -134,7 +154,9 @@ func TestDataSetShape(t *testing.T) {
 	for _, k := range []string{
 		"id/", "id+", "id=", "tie", "workspace", "workspace null", "workspace absent", "description", "attachments",
 		"outcome success", "outcome failure", "outcome pending", "performer " + typeUser, "performer " + typeIntegration,
-		"deprecated", "quote", "non-ascii", "24h user_login", "24h org_user_role_create", "24h org_user_role_delete",
+		"deprecated", "quote", "non-ascii", "organization details", "workspace solutions []",
+		"workspace solution without name", "workspace modified by nobody", "workspace organization details",
+		"workspace id and name only", "24h user_login", "24h org_user_role_create", "24h org_user_role_delete",
 	} {
 		if count[k] < 2 {
 			t.Errorf("%q occurs %d times", k, count[k])

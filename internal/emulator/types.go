@@ -58,16 +58,43 @@ type Target struct {
 	UniqueName  string `json:"uniqueName,omitempty"`
 }
 
-// Organization names the organization of an activity.
+// Organization is the organization of an activity or of a workspace. Only
+// ID and Name are always sent; the rest is sent when set.
 type Organization struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	Status   string `json:"status,omitempty"`
+	Created  *Stamp `json:"created,omitempty"`
+	Modified *Stamp `json:"modified,omitempty"`
 }
 
-// Workspace names the workspace of an activity.
+// Workspace is the workspace of an activity. Only ID and Name are always
+// sent; the rest is sent when set.
 type Workspace struct {
+	ID           string        `json:"id"`
+	Name         string        `json:"name"`
+	Created      *Stamp        `json:"created,omitempty"`
+	Modified     *Stamp        `json:"modified,omitempty"`
+	Organization *Organization `json:"organization,omitempty"`
+	Solutions    []Solution    `json:"solutions,omitempty"`
+}
+
+// Stamp is when and by whom something was created or modified (Action in
+// the OpenAPI document). A nil User is sent as "user": null.
+type Stamp struct {
+	DateTime string `json:"dateTime"`
+	User     *User  `json:"user"`
+}
+
+// User is a user by ID (User in the OpenAPI document).
+type User struct {
+	ID string `json:"id"`
+}
+
+// Solution is a set of capabilities available to an organization.
+type Solution struct {
 	ID   string `json:"id"`
-	Name string `json:"name"`
+	Name string `json:"name,omitempty"`
 }
 
 // ErrorResponse is the API's error body.
@@ -146,17 +173,34 @@ func appendActivity(b []byte, a *Activity) []byte {
 		b = appendOpt(b, `,"uniqueName":`, t.UniqueName)
 		b = append(b, '}')
 	}
-	b = append(b, `],"organization":{"id":`...)
-	b = appendString(b, a.Organization.ID)
-	b = append(b, `,"name":`...)
-	b = appendString(b, a.Organization.Name)
-	b = append(b, '}')
+	b = append(b, `],"organization":`...)
+	b = appendOrganization(b, &a.Organization)
 	switch {
 	case a.Workspace != nil:
+		w := a.Workspace
 		b = append(b, `,"workspace":{"id":`...)
-		b = appendString(b, a.Workspace.ID)
+		b = appendString(b, w.ID)
 		b = append(b, `,"name":`...)
-		b = appendString(b, a.Workspace.Name)
+		b = appendString(b, w.Name)
+		b = appendStamp(b, `,"created":`, w.Created)
+		b = appendStamp(b, `,"modified":`, w.Modified)
+		if w.Organization != nil {
+			b = append(b, `,"organization":`...)
+			b = appendOrganization(b, w.Organization)
+		}
+		if w.Solutions != nil {
+			b = append(b, `,"solutions":[`...)
+			for i, s := range w.Solutions {
+				if i > 0 {
+					b = append(b, ',')
+				}
+				b = append(b, `{"id":`...)
+				b = appendString(b, s.ID)
+				b = appendOpt(b, `,"name":`, s.Name)
+				b = append(b, '}')
+			}
+			b = append(b, ']')
+		}
 		b = append(b, '}')
 	case a.WorkspaceNull:
 		b = append(b, `,"workspace":null`...)
@@ -200,6 +244,35 @@ func appendAction(b []byte, a *Action) []byte {
 	b = appendString(b, a.Category)
 	b = append(b, `,"deprecated":`...)
 	b = strconv.AppendBool(b, a.Deprecated)
+	return append(b, '}')
+}
+
+func appendOrganization(b []byte, o *Organization) []byte {
+	b = append(b, `{"id":`...)
+	b = appendString(b, o.ID)
+	b = append(b, `,"name":`...)
+	b = appendString(b, o.Name)
+	b = appendOpt(b, `,"status":`, o.Status)
+	b = appendStamp(b, `,"created":`, o.Created)
+	b = appendStamp(b, `,"modified":`, o.Modified)
+	return append(b, '}')
+}
+
+// appendStamp writes key and s, nothing when s is nil.
+func appendStamp(b []byte, key string, s *Stamp) []byte {
+	if s == nil {
+		return b
+	}
+	b = append(b, key...)
+	b = append(b, `{"dateTime":`...)
+	b = appendString(b, s.DateTime)
+	if s.User == nil {
+		b = append(b, `,"user":null`...)
+	} else {
+		b = append(b, `,"user":{"id":`...)
+		b = appendString(b, s.User.ID)
+		b = append(b, '}')
+	}
 	return append(b, '}')
 }
 

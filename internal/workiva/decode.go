@@ -149,6 +149,13 @@ var wantNames = map[reflect.Type]string{
 	reflect.TypeFor[Organization]():   "an organization object",
 	reflect.TypeFor[Workspace]():      "a workspace object",
 	reflect.TypeFor[*Workspace]():     "a workspace object",
+	reflect.TypeFor[*Organization]():  "an organization object",
+	reflect.TypeFor[*Stamp]():         "an object with dateTime and user",
+	reflect.TypeFor[Stamp]():          "an object with dateTime and user",
+	reflect.TypeFor[*User]():          "a user object",
+	reflect.TypeFor[User]():           "a user object",
+	reflect.TypeFor[[]Solution]():     "an array of solution objects",
+	reflect.TypeFor[Solution]():       "a solution object",
 }
 
 // itemErr words a type mismatch the way the client's other messages are

@@ -68,9 +68,9 @@ func emuConfig(s *emulator.Server) Config {
 func fromEmulator(e emulator.Activity) Activity {
 	a := Activity{
 		ID: e.ID, ActivityDateTime: e.ActivityDateTime, Summary: e.Summary, Outcome: e.Outcome,
-		Action:       ActivityAction{ID: e.Action.ID, Alias: e.Action.Alias, Name: e.Action.Name, Category: e.Action.Category, Deprecated: e.Action.Deprecated},
+		Action:       ActivityAction{ID: e.Action.ID, Type: e.Action.Type, Alias: e.Action.Alias, Name: e.Action.Name, Category: e.Action.Category, Deprecated: e.Action.Deprecated},
 		Performer:    Performer(e.Performer),
-		Organization: Organization(e.Organization),
+		Organization: *orgFromEmulator(&e.Organization),
 		Tags:         e.Tags,
 	}
 	for _, t := range e.Targets {
@@ -80,13 +80,41 @@ func fromEmulator(e emulator.Activity) Activity {
 		a.Targets = []Target{}
 	}
 	if e.Workspace != nil {
-		w := Workspace(*e.Workspace)
+		w := Workspace{
+			ID: e.Workspace.ID, Name: e.Workspace.Name,
+			Created: stampFromEmulator(e.Workspace.Created), Modified: stampFromEmulator(e.Workspace.Modified),
+			Organization: orgFromEmulator(e.Workspace.Organization),
+		}
+		if e.Workspace.Solutions != nil {
+			w.Solutions = []Solution{}
+			for _, s := range e.Workspace.Solutions {
+				w.Solutions = append(w.Solutions, Solution(s))
+			}
+		}
 		a.Workspace = &w
 	}
 	if len(e.Attachments) > 0 {
 		a.Attachments, _ = json.Marshal(e.Attachments)
 	}
 	return a
+}
+
+func orgFromEmulator(o *emulator.Organization) *Organization {
+	if o == nil {
+		return nil
+	}
+	return &Organization{ID: o.ID, Name: o.Name, Status: o.Status, Created: stampFromEmulator(o.Created), Modified: stampFromEmulator(o.Modified)}
+}
+
+func stampFromEmulator(s *emulator.Stamp) *Stamp {
+	if s == nil {
+		return nil
+	}
+	st := &Stamp{DateTime: s.DateTime}
+	if s.User != nil {
+		st.User = &User{ID: s.User.ID}
+	}
+	return st
 }
 
 // sameActivity compares field by field, attachments as JSON values.

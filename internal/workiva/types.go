@@ -23,7 +23,10 @@ type Activity struct {
 
 // ActivityAction describes a kind of action that produces activities.
 type ActivityAction struct {
-	ID         string `json:"id"`
+	ID string `json:"id"`
+	// Type is not in the document's ActivityAction schema, but its example
+	// of a single activity carries it (the same value as ID there).
+	Type       string `json:"type"`
 	Alias      string `json:"alias"`
 	Name       string `json:"name"`
 	Category   string `json:"category"`
@@ -47,14 +50,41 @@ type Target struct {
 	UniqueName  string `json:"uniqueName"`
 }
 
-// Organization is the organization an activity belongs to.
+// Organization is the organization an activity (or a workspace) belongs to.
+// Most answers carry only ID and Name; the schema declares the rest.
 type Organization struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	Status   string `json:"status"` // active or inactive
+	Created  *Stamp `json:"created"`
+	Modified *Stamp `json:"modified"`
 }
 
 // Workspace is the workspace an activity belongs to, when it has one.
 type Workspace struct {
+	ID           string        `json:"id"`
+	Name         string        `json:"name"`
+	Created      *Stamp        `json:"created"`
+	Modified     *Stamp        `json:"modified"`
+	Organization *Organization `json:"organization"`
+	// Solutions is nil when the API leaves it out or sends null.
+	Solutions []Solution `json:"solutions"`
+}
+
+// Stamp is when something was created or modified and by whom: the
+// document's Action schema (not an activity action).
+type Stamp struct {
+	DateTime string `json:"dateTime"`
+	User     *User  `json:"user"`
+}
+
+// User is a user by ID only, as the document references them.
+type User struct {
+	ID string `json:"id"`
+}
+
+// Solution is a set of capabilities available to an organization.
+type Solution struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
 }
