@@ -160,13 +160,59 @@ var (
 		strField("display_name", "Display name.", func(t *workiva.Target) string { return t.DisplayName }),
 		strField("unique_name", "Unique name.", func(t *workiva.Target) string { return t.UniqueName }),
 	)
+	// activityActionFields is an activity's action: the catalogue's fields
+	// and the type some answers carry.
+	activityActionFields = fields(append(slices.Clone(actionFields),
+		strField("type", "Action type, when Workiva sends it (its examples give the action ID); null otherwise.", func(a *workiva.ActivityAction) string { return a.Type }),
+	)...)
+	userFields = fields(
+		strField("id", "User ID.", func(u *workiva.User) string { return u.ID }),
+	)
+	stampFields = fields(
+		strField("date_time", "When (RFC 3339).", func(s *workiva.Stamp) string { return s.DateTime }),
+		objectField("user", "By whom; null when Workiva names no user.", userFields, func(s *workiva.Stamp) *workiva.User { return s.User }),
+	)
 	organizationFields = fields(
 		strField("id", "Organization ID.", func(o *workiva.Organization) string { return o.ID }),
 		strField("name", "Organization name.", func(o *workiva.Organization) string { return o.Name }),
+		strField("status", "`active` or `inactive`, when Workiva sends it; null otherwise.", func(o *workiva.Organization) string { return o.Status }),
+		objectField("created", "When and by whom the organization was created, when Workiva sends it; null otherwise.", stampFields,
+			func(o *workiva.Organization) *workiva.Stamp { return o.Created }),
+		objectField("modified", "When and by whom the organization was last modified, when Workiva sends it; null otherwise.", stampFields,
+			func(o *workiva.Organization) *workiva.Stamp { return o.Modified }),
+	)
+	solutionFields = fields(
+		strField("id", "Solution ID.", func(s *workiva.Solution) string { return s.ID }),
+		strField("name", "Solution name; null when Workiva gives none.", func(s *workiva.Solution) string { return s.Name }),
 	)
 	workspaceFields = fields(
 		strField("id", "Workspace ID.", func(w *workiva.Workspace) string { return w.ID }),
 		strField("name", "Workspace name.", func(w *workiva.Workspace) string { return w.Name }),
+		objectField("created", "When and by whom the workspace was created, when Workiva sends it; null otherwise.", stampFields,
+			func(w *workiva.Workspace) *workiva.Stamp { return w.Created }),
+		objectField("modified", "When and by whom the workspace was last modified, when Workiva sends it; null otherwise.", stampFields,
+			func(w *workiva.Workspace) *workiva.Stamp { return w.Modified }),
+		objectField("organization", "The workspace's organization, when Workiva sends it; null otherwise.", organizationFields,
+			func(w *workiva.Workspace) *workiva.Organization { return w.Organization }),
+		field[workiva.Workspace]{
+			name: "solutions",
+			attr: schema.ListNestedAttribute{
+				Computed: true, MarkdownDescription: "Solutions available in the workspace, when Workiva sends them; null otherwise.",
+				NestedObject: schema.NestedAttributeObject{Attributes: schemaAttributes(solutionFields)},
+			},
+			// Absent is null, unlike the activity's lists: an empty list
+			// from Workiva is kept apart from no list at all.
+			enc: func(e *activityEncoder, b *mpBuf, w *workiva.Workspace) {
+				if w.Solutions == nil {
+					b.null()
+					return
+				}
+				b.arrayHeader(len(w.Solutions))
+				for i := range w.Solutions {
+					encodeObject(e, b, solutionFields, &w.Solutions[i])
+				}
+			},
+		},
 	)
 
 	// activityFields is the activity object: the top level of
@@ -187,7 +233,7 @@ var (
 		strField("activity_date_time", "When the activity happened (RFC 3339).", func(a *workiva.Activity) string { return a.ActivityDateTime }),
 		strField("summary", "Description of the activity; null when Workiva gives none.", func(a *workiva.Activity) string { return a.Summary }),
 		strField("outcome", "`success`, `failure`, `pending` or `unknown`; null when absent.", func(a *workiva.Activity) string { return a.Outcome }),
-		objectField("action", "The action that produced the activity.", actionFields,
+		objectField("action", "The action that produced the activity.", activityActionFields,
 			func(a *workiva.Activity) *workiva.ActivityAction { return &a.Action }),
 		objectField("performer", "Who or what performed the activity. Fields Workiva omits are null.", performerFields,
 			func(a *workiva.Activity) *workiva.Performer { return &a.Performer }),

@@ -34,7 +34,31 @@ var (
 	refTarget       = refActivity.AttributeTypes["targets"].(tftypes.List).ElementType
 	refOrganization = refActivity.AttributeTypes["organization"]
 	refWorkspace    = refActivity.AttributeTypes["workspace"]
+	refStamp        = refOrganization.(tftypes.Object).AttributeTypes["created"]
+	refUser         = refStamp.(tftypes.Object).AttributeTypes["user"]
+	refSolutions    = refWorkspace.(tftypes.Object).AttributeTypes["solutions"]
 )
+
+func refStampValue(s *emulator.Stamp) tftypes.Value {
+	if s == nil {
+		return tftypes.NewValue(refStamp, nil)
+	}
+	user := tftypes.NewValue(refUser, nil)
+	if s.User != nil {
+		user = tftypes.NewValue(refUser, map[string]tftypes.Value{"id": refStr(s.User.ID)})
+	}
+	return tftypes.NewValue(refStamp, map[string]tftypes.Value{"date_time": refStr(s.DateTime), "user": user})
+}
+
+func refOrgValue(o *emulator.Organization) tftypes.Value {
+	if o == nil {
+		return tftypes.NewValue(refOrganization, nil)
+	}
+	return tftypes.NewValue(refOrganization, map[string]tftypes.Value{
+		"id": refStr(o.ID), "name": refStr(o.Name), "status": refStr(o.Status),
+		"created": refStampValue(o.Created), "modified": refStampValue(o.Modified),
+	})
+}
 
 func refStr(s string) tftypes.Value {
 	if s == "" {
@@ -58,7 +82,20 @@ func refValue(t *testing.T, a emulator.Activity) tftypes.Value {
 	}
 	workspace := tftypes.NewValue(refWorkspace, nil)
 	if a.Workspace != nil {
-		workspace = tftypes.NewValue(refWorkspace, map[string]tftypes.Value{"id": refStr(a.Workspace.ID), "name": refStr(a.Workspace.Name)})
+		w := a.Workspace
+		solutions := tftypes.NewValue(refSolutions, nil)
+		if w.Solutions != nil {
+			el := refSolutions.(tftypes.List).ElementType
+			l := []tftypes.Value{}
+			for _, s := range w.Solutions {
+				l = append(l, tftypes.NewValue(el, map[string]tftypes.Value{"id": refStr(s.ID), "name": refStr(s.Name)}))
+			}
+			solutions = tftypes.NewValue(refSolutions, l)
+		}
+		workspace = tftypes.NewValue(refWorkspace, map[string]tftypes.Value{
+			"id": refStr(w.ID), "name": refStr(w.Name), "created": refStampValue(w.Created), "modified": refStampValue(w.Modified),
+			"organization": refOrgValue(w.Organization), "solutions": solutions,
+		})
 	}
 	return tftypes.NewValue(refActivity, map[string]tftypes.Value{
 		"id":                 tftypes.NewValue(refString, a.ID),
@@ -66,17 +103,15 @@ func refValue(t *testing.T, a emulator.Activity) tftypes.Value {
 		"summary":            refStr(a.Summary),
 		"outcome":            refStr(a.Outcome),
 		"action": tftypes.NewValue(refAction, map[string]tftypes.Value{
-			"id": refStr(a.Action.ID), "alias": refStr(a.Action.Alias), "name": refStr(a.Action.Name),
+			"id": refStr(a.Action.ID), "type": refStr(a.Action.Type), "alias": refStr(a.Action.Alias), "name": refStr(a.Action.Name),
 			"category": refStr(a.Action.Category), "deprecated": tftypes.NewValue(tftypes.Bool, a.Action.Deprecated),
 		}),
 		"performer": tftypes.NewValue(refPerformer, map[string]tftypes.Value{
 			"id": refStr(a.Performer.ID), "type": refStr(a.Performer.Type), "display_name": refStr(a.Performer.DisplayName),
 			"unique_name": refStr(a.Performer.UniqueName), "ip_address": refStr(a.Performer.IPAddress),
 		}),
-		"targets": tftypes.NewValue(tftypes.List{ElementType: refTarget}, targets),
-		"organization": tftypes.NewValue(refOrganization, map[string]tftypes.Value{
-			"id": refStr(a.Organization.ID), "name": refStr(a.Organization.Name),
-		}),
+		"targets":          tftypes.NewValue(tftypes.List{ElementType: refTarget}, targets),
+		"organization":     refOrgValue(&a.Organization),
 		"workspace":        workspace,
 		"tags":             tftypes.NewValue(tftypes.List{ElementType: refString}, tags),
 		"attachments_json": tftypes.NewValue(refString, attachmentsJSON(t, a)),
