@@ -19,6 +19,12 @@ import (
 )
 
 func sampleActivity(i int) *workiva.Activity {
+	// Every member the schema declares, so that each level is checked.
+	org := workiva.Organization{
+		ID: "org-1", Name: "Acme", Status: "active",
+		Created:  &workiva.Stamp{DateTime: "2019-10-30T15:03:27Z", User: &workiva.User{ID: "user-0"}},
+		Modified: &workiva.Stamp{DateTime: "2026-01-05T17:02:44Z", User: &workiva.User{ID: "user-2"}},
+	}
 	return &workiva.Activity{
 		ID:               fmt.Sprintf("YWN0aXZpdHkt%06d+/=", i),
 		ActivityDateTime: "2026-05-01T10:00:00Z",
@@ -34,22 +40,13 @@ func sampleActivity(i int) *workiva.Activity {
 			{ID: "t-1", Type: "workspace", DisplayName: "Ops"},
 			{ID: "t-2", Type: "user", DisplayName: "Ann", UniqueName: "ann@example.com"},
 		},
-		// Every member the schema declares, so that each level is checked.
-		Organization: workiva.Organization{
-			ID: "org-1", Name: "Acme", Status: "active",
-			Created:  &workiva.Stamp{DateTime: "2019-10-30T15:03:27Z", User: &workiva.User{ID: "user-0"}},
-			Modified: &workiva.Stamp{DateTime: "2026-01-05T17:02:44Z", User: &workiva.User{ID: "user-2"}},
-		},
+		Organization: org,
 		Workspace: &workiva.Workspace{
 			ID: "ws-1", Name: "Ops",
-			Created:  &workiva.Stamp{DateTime: "2024-07-01T00:00:00Z", User: &workiva.User{ID: "user-1"}},
-			Modified: &workiva.Stamp{DateTime: "2025-12-31T23:59:59Z", User: &workiva.User{ID: "user-1"}},
-			Organization: &workiva.Organization{
-				ID: "org-1", Name: "Acme", Status: "active",
-				Created:  &workiva.Stamp{DateTime: "2019-10-30T15:03:27Z", User: &workiva.User{ID: "user-0"}},
-				Modified: &workiva.Stamp{DateTime: "2026-01-05T17:02:44Z", User: &workiva.User{ID: "user-2"}},
-			},
-			Solutions: []workiva.Solution{{ID: "60", Name: "Connected Global Statutory Reporting"}},
+			Created:      &workiva.Stamp{DateTime: "2024-07-01T00:00:00Z", User: &workiva.User{ID: "user-1"}},
+			Modified:     &workiva.Stamp{DateTime: "2025-12-31T23:59:59Z", User: &workiva.User{ID: "user-1"}},
+			Organization: &org,
+			Solutions:    []workiva.Solution{{ID: "60", Name: "Connected Global Statutory Reporting"}},
 		},
 		Tags:        []string{"correlationId:abc", "eventId:def"},
 		Attachments: json.RawMessage(`[ {"k": "v", "n": [1, 2]} ]`),

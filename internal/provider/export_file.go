@@ -290,11 +290,20 @@ func (f spoolFile) Close() error {
 }
 
 func openSpool(dir string) (workiva.SpoolFile, error) {
-	f, unnamed, err := openTemp(dir)
+	f, unnamed, err := openTempIn(dir)
 	if err != nil {
-		return nil, fmt.Errorf("cannot write in directory %q: %w", dir, unwrapPathError(err))
+		return nil, err
 	}
 	return spoolFile{File: f, unnamed: unnamed}, nil
+}
+
+// openTempIn is openTemp with the error a user reads: which directory.
+func openTempIn(dir string) (*os.File, bool, error) {
+	f, unnamed, err := openTemp(dir)
+	if err != nil {
+		return nil, false, fmt.Errorf("cannot write in directory %q: %w", dir, unwrapPathError(err))
+	}
+	return f, unnamed, nil
 }
 
 func dropTemp(f *os.File, unnamed bool) {
@@ -313,9 +322,9 @@ func createExportFile(path, format, compression string) (*exportFile, error) {
 	sweepStaleTemps(dir)
 	// In the same directory: the rename stays within one file system
 	// (atomic).
-	tmp, unnamed, err := openTemp(dir)
+	tmp, unnamed, err := openTempIn(dir)
 	if err != nil {
-		return nil, fmt.Errorf("cannot write in directory %q: %w", dir, unwrapPathError(err))
+		return nil, err
 	}
 	f := &exportFile{path: path, format: format, tmp: tmp, unnamed: unnamed, sum: sha256.New()}
 	f.buf = bufio.NewWriterSize(tmp, 256<<10)

@@ -147,9 +147,9 @@ func (c *Client) findWindow(ctx context.Context, q ActivityQuery) (_ ActivityQue
 			pq.Order, pq.PageSize, pq.MaxResults, pq.Parallelism = e.order, 1, 1, 0
 			pq.KeepRaw, pq.RawOnly, pq.Spool = false, false, nil
 			res, err := c.listSequential(ctx, pq, nil, func(a *Activity) error {
-				t, err := time.Parse(time.RFC3339Nano, a.ActivityDateTime)
+				t, err := activityTime(a)
 				if err != nil {
-					return fmt.Errorf("activity %q has activityDateTime %q, not an RFC 3339 date-time: a parallel read cannot find the window's ends (set since and before, or parallelism to 1)", a.ID, a.ActivityDateTime)
+					return fmt.Errorf("%w: a parallel read cannot find the window's ends (set since and before, or parallelism to 1)", err)
 				}
 				e.t, e.found = t, true
 				return nil
@@ -181,18 +181,22 @@ func (c *Client) findWindow(ctx context.Context, q ActivityQuery) (_ ActivityQue
 	return q, pages, empty, nil
 }
 
+// activitiesEndpoint is the operation q lists and its path below the base
+// URL (escaped): an organization's activities, or one workspace's.
+func activitiesEndpoint(q ActivityQuery) (op, path string) {
+	path = "/admin/v1/organizations/" + url.PathEscape(q.OrganizationID)
+	if q.WorkspaceID == "" {
+		return OpListOrganizationActivities, path + "/activities"
+	}
+	return OpListWorkspaceActivities, path + "/workspaces/" + url.PathEscape(q.WorkspaceID) + "/activities"
+}
+
 // listSequential is one walk of q's pages (Parallelism is not looked at).
 // onPage, when set, hears of each page read: its items and whether a next
 // link followed.
 func (c *Client) listSequential(ctx context.Context, q ActivityQuery, onPage func(items int, more bool), fn func(*Activity) error) (ListResult, error) {
-	op := OpListOrganizationActivities
-	path := c.baseStr + "/admin/v1/organizations/" + url.PathEscape(q.OrganizationID)
-	if q.WorkspaceID != "" {
-		op = OpListWorkspaceActivities
-		path += "/workspaces/" + url.PathEscape(q.WorkspaceID)
-	}
-	path += "/activities"
-	first := path + "?" + ActivityQueryString(q)
+	op, path := activitiesEndpoint(q)
+	first := c.baseStr + path + "?" + ActivityQueryString(q)
 	filter, rawAt := buildFilter(q)
 	// Every $filter sent, for DEBUG logs: the one place that shows how the
 	// arguments (and each parallel sub-window) became the query.

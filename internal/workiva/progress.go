@@ -30,10 +30,8 @@ type progress struct {
 
 // startProgress starts the periodic progress log of one walk; stop ends it.
 func (c *Client) startProgress(ctx context.Context, q ActivityQuery) *progress {
-	p := &progress{c: c, ctx: ctx, op: OpListOrganizationActivities, start: time.Now(), done: make(chan struct{})}
-	if q.WorkspaceID != "" {
-		p.op = OpListWorkspaceActivities
-	}
+	p := &progress{c: c, ctx: ctx, start: time.Now(), done: make(chan struct{})}
+	p.op, _ = activitiesEndpoint(q)
 	if c.cfg.Logger == nil {
 		return p
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"slices"
 	"sync"
 	"time"
@@ -77,14 +76,11 @@ type pwalk struct {
 // as the sequential walk does; pieces whose items can no longer be needed
 // are cancelled. Any piece's error fails the walk and cancels the others.
 func (c *Client) listParallel(ctx context.Context, q ActivityQuery, bounds []time.Time, prog *progress, fn func(*Activity) error) (ListResult, error) {
-	w := &pwalk{c: c, q: q, desc: q.Order == "desc", ctx: ctx, prog: prog, wake: make(chan struct{}, 1), op: OpListOrganizationActivities}
+	w := &pwalk{c: c, q: q, desc: q.Order == "desc", ctx: ctx, prog: prog, wake: make(chan struct{}, 1)}
 	w.idle = sync.NewCond(&w.mu)
-	w.path = "/admin/v1/organizations/" + url.PathEscape(q.OrganizationID)
-	if q.WorkspaceID != "" {
-		w.op = OpListWorkspaceActivities
-		w.path += "/workspaces/" + url.PathEscape(q.WorkspaceID)
-	}
-	w.path = c.base.EscapedPath() + w.path + "/activities"
+	var path string
+	w.op, path = activitiesEndpoint(q)
+	w.path = c.base.EscapedPath() + path
 	size := q.PageSize
 	if size <= 0 {
 		size = DefaultPageSize
@@ -343,9 +339,9 @@ func (p *piece) cancelOnce() {
 // push keeps an item read by piece p, or ends p's walk at the first item
 // past its (possibly shrunk) range.
 func (w *pwalk) push(p *piece, a *Activity) error {
-	t, err := time.Parse(time.RFC3339Nano, a.ActivityDateTime)
+	t, err := activityTime(a)
 	if err != nil {
-		return fmt.Errorf("activity %q has activityDateTime %q, not an RFC 3339 date-time: a parallel read cannot place it in the window (set parallelism to 1)", a.ID, a.ActivityDateTime)
+		return fmt.Errorf("%w: a parallel read cannot place it in the window (set parallelism to 1)", err)
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -391,6 +387,16 @@ func (w *pwalk) push(p *piece, a *Activity) error {
 	}
 	w.signal()
 	return nil
+}
+
+// activityTime is a's activityDateTime, which a parallel read compares with
+// the pieces' ends.
+func activityTime(a *Activity) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339Nano, a.ActivityDateTime)
+	if err != nil {
+		return t, fmt.Errorf("activity %q has activityDateTime %q, not an RFC 3339 date-time", a.ID, a.ActivityDateTime)
+	}
+	return t, nil
 }
 
 // finish records the end of piece p's walk. The error of a piece that was
