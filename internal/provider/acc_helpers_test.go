@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -134,18 +135,33 @@ func activityChecks(t *testing.T, a emulator.Activity) map[string]knownvalue.Che
 		tags = append(tags, knownvalue.StringExact(tg))
 	}
 	var workspace knownvalue.Check = knownvalue.Null()
-	if a.Workspace != nil {
+	if w := a.Workspace; w != nil {
+		var solutions knownvalue.Check = knownvalue.Null()
+		if w.Solutions != nil {
+			l := []knownvalue.Check{}
+			for _, s := range w.Solutions {
+				l = append(l, knownvalue.ObjectExact(map[string]knownvalue.Check{"id": strOrNull(s.ID), "name": strOrNull(s.Name)}))
+			}
+			solutions = knownvalue.ListExact(l)
+		}
 		workspace = knownvalue.ObjectExact(map[string]knownvalue.Check{
-			"id":   strOrNull(a.Workspace.ID),
-			"name": strOrNull(a.Workspace.Name),
+			"id":           strOrNull(w.ID),
+			"name":         strOrNull(w.Name),
+			"created":      stampCheck(w.Created),
+			"modified":     stampCheck(w.Modified),
+			"organization": organizationCheck(w.Organization),
+			"solutions":    solutions,
 		})
 	}
+	// An activity's action is the catalogue's with the type some answers carry.
+	action := map[string]knownvalue.Check{"type": strOrNull(a.Action.Type)}
+	maps.Copy(action, actionChecks(a.Action))
 	return map[string]knownvalue.Check{
 		"id":                 knownvalue.StringExact(a.ID),
 		"activity_date_time": strOrNull(a.ActivityDateTime),
 		"summary":            strOrNull(a.Summary),
 		"outcome":            strOrNull(a.Outcome),
-		"action":             actionCheck(a.Action),
+		"action":             knownvalue.ObjectExact(action),
 		"performer": knownvalue.ObjectExact(map[string]knownvalue.Check{
 			"id":           strOrNull(a.Performer.ID),
 			"type":         strOrNull(a.Performer.Type),
@@ -153,25 +169,50 @@ func activityChecks(t *testing.T, a emulator.Activity) map[string]knownvalue.Che
 			"unique_name":  strOrNull(a.Performer.UniqueName),
 			"ip_address":   strOrNull(a.Performer.IPAddress),
 		}),
-		"targets": knownvalue.ListExact(targets),
-		"organization": knownvalue.ObjectExact(map[string]knownvalue.Check{
-			"id":   strOrNull(a.Organization.ID),
-			"name": strOrNull(a.Organization.Name),
-		}),
+		"targets":          knownvalue.ListExact(targets),
+		"organization":     organizationCheck(&a.Organization),
 		"workspace":        workspace,
 		"tags":             knownvalue.ListExact(tags),
 		"attachments_json": knownvalue.StringExact(attachmentsJSON(t, a)),
 	}
 }
 
-func actionCheck(a emulator.Action) knownvalue.Check {
-	return knownvalue.ObjectExact(map[string]knownvalue.Check{
+func actionCheck(a emulator.Action) knownvalue.Check { return knownvalue.ObjectExact(actionChecks(a)) }
+
+// actionChecks are the catalogue action's attributes.
+func actionChecks(a emulator.Action) map[string]knownvalue.Check {
+	return map[string]knownvalue.Check{
 		"id":         strOrNull(a.ID),
 		"alias":      strOrNull(a.Alias),
 		"name":       strOrNull(a.Name),
 		"category":   strOrNull(a.Category),
 		"deprecated": knownvalue.Bool(a.Deprecated),
+	}
+}
+
+// organizationCheck: null when o is (a workspace without one).
+func organizationCheck(o *emulator.Organization) knownvalue.Check {
+	if o == nil {
+		return knownvalue.Null()
+	}
+	return knownvalue.ObjectExact(map[string]knownvalue.Check{
+		"id":       strOrNull(o.ID),
+		"name":     strOrNull(o.Name),
+		"status":   strOrNull(o.Status),
+		"created":  stampCheck(o.Created),
+		"modified": stampCheck(o.Modified),
 	})
+}
+
+func stampCheck(s *emulator.Stamp) knownvalue.Check {
+	if s == nil {
+		return knownvalue.Null()
+	}
+	var user knownvalue.Check = knownvalue.Null()
+	if s.User != nil {
+		user = knownvalue.ObjectExact(map[string]knownvalue.Check{"id": strOrNull(s.User.ID)})
+	}
+	return knownvalue.ObjectExact(map[string]knownvalue.Check{"date_time": strOrNull(s.DateTime), "user": user})
 }
 
 // listChecks checks the whole result of a workiva_activities data source:
