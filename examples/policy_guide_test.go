@@ -339,7 +339,7 @@ func TestPolicyGuide_conftestJudgesLikeOPA(t *testing.T) {
 }
 
 // TestAccExamples_policyGuideTerraformTest runs the guide's
-// tests/access_changes.tftest.hcl as the guide says (init, then test) with
+// tftest/access_changes.tftest.hcl as the guide says (init, then test) with
 // the CLI under test. The provider is mocked: the WORKIVA_* settings point
 // at nothing and hold no credential, so a run that reached the provider's
 // configuration or the network would fail.
@@ -351,11 +351,11 @@ func TestAccExamples_policyGuideTerraformTest(t *testing.T) {
 	if out, err := w.exec(noAPI, cli, "init", "-input=false", "-no-color"); err != nil {
 		t.Fatalf("init: %v\n%s", err, out)
 	}
-	out, err := w.exec(noAPI, cli, "test", "-no-color")
+	out, err := w.exec(noAPI, cli, "test", "-test-directory=tftest", "-no-color")
 	if err != nil {
 		t.Fatalf("test: %v\n%s", err, out)
 	}
-	src, err := os.ReadFile(filepath.Join(policyGuide, "tests", "access_changes.tftest.hcl"))
+	src, err := os.ReadFile(filepath.Join(policyGuide, "tftest", "access_changes.tftest.hcl"))
 	if err != nil {
 		t.Fatal(err)
 	}

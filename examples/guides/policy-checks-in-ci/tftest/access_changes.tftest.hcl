@@ -1,7 +1,8 @@
 # Tests the check blocks and the precondition of ../main.tf offline: the
 # provider is mocked (no credentials, no network) and each run says what the
-# data sources return. Run `terraform init` once, then `terraform test`
-# (Terraform 1.7 or later; OpenTofu 1.8 or later: `tofu test`).
+# data sources return. Run `terraform init` once, then
+# `terraform test -test-directory=tftest` (Terraform 1.7 or later; OpenTofu
+# 1.8 or later: `tofu test -test-directory=tftest`).
 #
 # The runs set `ids`, which the checks and the precondition count. Terraform
 # cannot yet override a nested list such as `activities` in a test
