@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -188,4 +189,49 @@ func FuzzParseFilter(f *testing.F) {
 			t.Fatalf("render/parse not stable: %q -> %q", r, r2)
 		}
 	})
+}
+
+// The index's narrowing by time (timeRange) never leaves out an activity
+// the filter matches, and when it says the filter is only time bounds,
+// everything it keeps matches: checked against the plain scan for filters
+// built from every time operator, with other fields, and with or.
+func TestTimeRangeAgreesWithScan(t *testing.T) {
+	base := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	var acts []Activity
+	for i := range 60 {
+		// runs of equal instants, so bounds fall on ties
+		at := base.Add(time.Duration(i/3) * time.Second)
+		acts = append(acts, Activity{ID: fmt.Sprint(i), At: at, Action: Action{Alias: []string{"a", "b"}[i%2]}})
+	}
+	inst := func(k int) string { return base.Add(time.Duration(k) * time.Second).Format(time.RFC3339) }
+	var filters []string
+	for _, op := range []string{"eq", "lt", "le", "gt", "ge"} {
+		for _, k := range []int{-1, 0, 7, 19, 25} {
+			one := "activityDateTime " + op + " " + inst(k)
+			filters = append(filters, one,
+				one+" and activityDateTime lt "+inst(12),
+				"activityDateTime ge "+inst(3)+" and "+one,
+				one+" and action.alias eq 'a'",
+				one+" or activityDateTime eq "+inst(2))
+		}
+	}
+	for _, f := range filters {
+		e, err := ParseFilter(f)
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		from, to, exact := timeRange(e, acts)
+		for i := range acts {
+			m := e.match(&acts[i])
+			if m && (i < from || i >= to) {
+				t.Errorf("%s: activity %d matches but is outside [%d, %d)", f, i, from, to)
+			}
+			if exact && !m && i >= from && i < to {
+				t.Errorf("%s: exact, but activity %d in [%d, %d) does not match", f, i, from, to)
+			}
+		}
+	}
+	if from, to, exact := timeRange(nil, acts); from != 0 || to != len(acts) || !exact {
+		t.Errorf("no filter: [%d, %d) exact=%v", from, to, exact)
+	}
 }

@@ -342,3 +342,45 @@ func walkGoroutines() []string {
 	}
 	return out
 }
+
+// Under a cap on requests in flight, a split makes no more parts than can
+// be walked at once: with 3 allowed and 2 pieces running, one new part
+// however many walkers wait; none with 3 running; and a walker waiting out
+// a refused probe (parked, no slot) leaves room for one.
+func TestSplitRespectsTheCap(t *testing.T) {
+	base := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	mk := func(running int) *pwalk {
+		w := &pwalk{c: &Client{gate: newGate()}, minSplit: 10, waiting: 6}
+		w.idle = sync.NewCond(&w.mu)
+		for i := range running {
+			lo := base.Add(time.Duration(i) * time.Hour)
+			// 50 items read in the first minute of an hour: plenty left.
+			w.pieces = append(w.pieces, &piece{lo: lo, hi: lo.Add(time.Hour), reached: lo.Add(time.Minute), n: 50, started: true})
+		}
+		return w
+	}
+	newParts := func(w *pwalk) int {
+		before := len(w.pieces)
+		if w.splitLocked() == nil {
+			return 0
+		}
+		return len(w.pieces) - before
+	}
+	if n := newParts(mk(2)); n != 7 {
+		t.Errorf("no cap, 6 walkers waiting: %d new parts, want 7", n)
+	}
+	w := mk(2)
+	w.c.gate.limit = 3
+	if n := newParts(w); n != 1 {
+		t.Errorf("cap 3, 2 running: %d new parts, want 1", n)
+	}
+	w = mk(3)
+	w.c.gate.limit = 3
+	if n := newParts(w); n != 0 {
+		t.Errorf("cap 3, 3 running: %d new parts, want none", n)
+	}
+	w.c.gate.park(1)
+	if n := newParts(w); n != 1 {
+		t.Errorf("cap 3, 3 running, 1 parked: %d new parts, want 1", n)
+	}
+}

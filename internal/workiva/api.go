@@ -75,7 +75,7 @@ func (c *Client) ListActivityActions(ctx context.Context, opts ActionListOptions
 	}
 	first := c.baseStr + "/admin/v1/activityActions?" +
 		encodeQuery("$maxpagesize", strconv.Itoa(size), "$orderBy", strings.TrimSpace(opts.Order))
-	_, err := walk(ctx, c, OpListActivityActions, first, 0, (*objDecoder).listItemAction, nil, fn)
+	_, err := walk(ctx, c, OpListActivityActions, first, walkOptions{}, (*objDecoder).listItemAction, fn)
 	return err
 }
 
@@ -113,7 +113,7 @@ func (c *Client) ListActivities(ctx context.Context, q ActivityQuery, fn func(*A
 		q = wq
 	}
 	prog.walkers.Store(1)
-	return c.listSequential(ctx, q, prog.page, func(a *Activity) error {
+	return c.listSequential(ctx, q, walkOptions{onPage: prog.page}, func(a *Activity) error {
 		prog.items.Add(1)
 		return fn(a)
 	})
@@ -146,7 +146,7 @@ func (c *Client) findWindow(ctx context.Context, q ActivityQuery) (_ ActivityQue
 			pq := q
 			pq.Order, pq.PageSize, pq.MaxResults, pq.Parallelism = e.order, 1, 1, 0
 			pq.KeepRaw, pq.RawOnly, pq.Spool = false, false, nil
-			res, err := c.listSequential(ctx, pq, nil, func(a *Activity) error {
+			res, err := c.listSequential(ctx, pq, walkOptions{}, func(a *Activity) error {
 				t, err := activityTime(a)
 				if err != nil {
 					return fmt.Errorf("%w: a parallel read cannot find the window's ends (set since and before, or parallelism to 1)", err)
@@ -192,9 +192,8 @@ func activitiesEndpoint(q ActivityQuery) (op, path string) {
 }
 
 // listSequential is one walk of q's pages (Parallelism is not looked at).
-// onPage, when set, hears of each page read: its items and whether a next
-// link followed.
-func (c *Client) listSequential(ctx context.Context, q ActivityQuery, onPage func(items int, more bool), fn func(*Activity) error) (ListResult, error) {
+// o's onPage and ahead are the caller's; its limit and page size are q's.
+func (c *Client) listSequential(ctx context.Context, q ActivityQuery, o walkOptions, fn func(*Activity) error) (ListResult, error) {
 	op, path := activitiesEndpoint(q)
 	first := c.baseStr + path + "?" + ActivityQueryString(q)
 	filter, rawAt := buildFilter(q)
@@ -205,7 +204,8 @@ func (c *Client) listSequential(ctx context.Context, q ActivityQuery, onPage fun
 	if q.KeepRaw {
 		decode = rawActivityDecoder(q.RawOnly)
 	}
-	res, err := walk(ctx, c, op, first, q.MaxResults, decode, onPage, fn)
+	o.maxResults, o.size = q.MaxResults, pageSize(q)
+	res, err := walk(ctx, c, op, first, o, decode, fn)
 	var ae *APIError
 	if err != nil && filter != "" && errors.As(err, &ae) && ae.StatusCode == http.StatusBadRequest {
 		err = &FilterRejectedError{Filter: filter, Raw: strings.TrimSpace(q.Filter), RawStart: rawAt, Err: ae}
@@ -217,6 +217,11 @@ func (c *Client) listSequential(ctx context.Context, q ActivityQuery, onPage fun
 // ($filter, $maxpagesize, $orderBy, in that order). With MaxResults k the
 // page size is min(PageSize, k): never ask for more than will be used.
 func ActivityQueryString(q ActivityQuery) string {
+	return encodeQuery("$filter", BuildFilter(q), "$maxpagesize", strconv.Itoa(pageSize(q)), "$orderBy", orderBy(q.Order))
+}
+
+// pageSize is the $maxpagesize sent for q.
+func pageSize(q ActivityQuery) int {
 	size := q.PageSize
 	if size <= 0 {
 		size = DefaultPageSize
@@ -224,13 +229,31 @@ func ActivityQueryString(q ActivityQuery) string {
 	if q.MaxResults > 0 && q.MaxResults < size {
 		size = q.MaxResults
 	}
-	return encodeQuery("$filter", BuildFilter(q), "$maxpagesize", strconv.Itoa(size), "$orderBy", orderBy(q.Order))
+	return size
+}
+
+// walkOptions shape one walk of a list.
+type walkOptions struct {
+	// maxResults > 0 stops the walk there and reports whether more items
+	// existed.
+	maxResults int
+	// size is the $maxpagesize sent: no page holds more items.
+	size int
+	// onPage, when set, hears of each page read: its items and whether a
+	// next link followed.
+	onPage func(items int, more bool)
+	// ahead, when set, is asked before a next page is requested ahead of
+	// the current page's decoding (readahead.go): false when the current
+	// page is expected to end the walk (a parallel read's piece whose end
+	// is near).
+	ahead func() bool
 }
 
 // walk follows a list from first through its @nextLinks, decoding each
-// element of "data" with decode and handing it to fn. With maxResults > 0
-// it stops there and reports whether more items existed.
-func walk[T any](ctx context.Context, c *Client, op, first string, maxResults int, decode func(*objDecoder) (*T, error), onPage func(int, bool), fn func(*T) error) (ListResult, error) {
+// element of "data" with decode and handing it to fn. Each next page is
+// requested while the page before it is decoded (readahead.go), unless the
+// page may end the walk.
+func walk[T any](ctx context.Context, c *Client, op, first string, o walkOptions, decode func(*objDecoder) (*T, error), fn func(*T) error) (ListResult, error) {
 	var res ListResult
 	limitHit := false
 	d := newObjDecoder() // one per walk: interned strings are shared across pages
@@ -243,7 +266,7 @@ func walk[T any](ctx context.Context, c *Client, op, first string, maxResults in
 		if err := fn(v); err != nil {
 			return callbackError{err}
 		}
-		if maxResults > 0 && res.Count >= maxResults {
+		if o.maxResults > 0 && res.Count >= o.maxResults {
 			limitHit = true
 			return callbackError{ErrStop}
 		}
@@ -255,18 +278,53 @@ func walk[T any](ctx context.Context, c *Client, op, first string, maxResults in
 		return res, &RequestError{Operation: op, Method: "GET", Err: err}
 	}
 	seen := map[string]struct{}{linkKey(firstURL): {}}
+	// ahead is the request for the next page, sent before the current page
+	// was decoded; it is dropped on every way out but its use.
+	var ahead *readAhead
+	defer func() {
+		if ahead != nil {
+			ahead.abandon()
+		}
+	}()
 	next := first
 	for page := 1; ; page++ {
 		if err := ctx.Err(); err != nil {
 			return res, &RequestError{Operation: op, Method: "GET", Path: firstURL.EscapedPath(), Err: err}
 		}
-		cl := &call{op: op, page: page}
-		resp, err := c.get(ctx, cl, next)
+		var (
+			cl   *call
+			resp *http.Response
+			done = func() {}
+		)
+		if ahead != nil && ahead.url == next {
+			cl = ahead.cl
+			resp, err = ahead.wait()
+			done = ahead.finish
+			ahead = nil
+		} else {
+			if ahead != nil {
+				ahead.abandon() // not the page the decoded one names
+				ahead = nil
+			}
+			cl = &call{op: op, page: page}
+			resp, err = c.get(ctx, cl, next)
+		}
 		if err != nil {
+			done()
 			return res, err
 		}
-		pi, err := decodePage(d, resp.Body, item)
-		_ = resp.Body.Close()
+		body := readPage(resp)
+		if body.whole && c.mayReadAhead(o, res.Count) {
+			if u, ok := c.aheadURL(body.buf.Bytes(), seen); ok {
+				ahead = c.fetchAhead(ctx, op, page+1, u)
+			}
+		}
+		pi, err := decodePage(d, body.reader(), item)
+		if !body.whole {
+			_ = resp.Body.Close()
+		}
+		body.release()
+		done()
 		res.Pages++
 		if err != nil {
 			var cbe callbackError
@@ -285,8 +343,8 @@ func walk[T any](ctx context.Context, c *Client, op, first string, maxResults in
 		f["items"] = pi.n
 		f["has_next"] = pi.next != ""
 		c.log(ctx, LevelDebug, "workiva: page read", f)
-		if onPage != nil {
-			onPage(pi.n, pi.next != "" && !pi.stopped)
+		if o.onPage != nil {
+			o.onPage(pi.n, pi.next != "" && !pi.stopped)
 		}
 		if pi.stopped {
 			if limitHit {
@@ -312,6 +370,36 @@ func walk[T any](ctx context.Context, c *Client, op, first string, maxResults in
 		seen[key] = struct{}{}
 		next = u.String()
 	}
+}
+
+// mayReadAhead reports whether the page after the current one (count items
+// handed over before it) is worth requesting before the current one is
+// decoded: not when the current page may reach maxResults, nor when the
+// caller expects the walk to end.
+func (c *Client) mayReadAhead(o walkOptions, count int) bool {
+	if o.maxResults > 0 && (o.size <= 0 || o.maxResults-count <= o.size) {
+		return false
+	}
+	return o.ahead == nil || o.ahead()
+}
+
+// aheadURL is the next page's URL as the buffered page b names it, when it
+// may be requested now: an address the walk would follow (same origin,
+// not seen before). Otherwise the decoded page's link takes the usual way,
+// with its errors.
+func (c *Client) aheadURL(b []byte, seen map[string]struct{}) (string, bool) {
+	link := nextLinkHint(b)
+	if link == "" {
+		return "", false
+	}
+	u, err := resolveNextLink(c.base, link)
+	if err != nil {
+		return "", false
+	}
+	if _, dup := seen[linkKey(u)]; dup {
+		return "", false
+	}
+	return u.String(), true
 }
 
 // bodyError types a failure to decode a single-object answer.

@@ -266,7 +266,14 @@ func New(cfg Config) (*Client, error) {
 		transport = cfg.HTTPClient.Transport
 	}
 	if transport == nil {
-		transport = cleanhttp.DefaultPooledTransport()
+		t := cleanhttp.DefaultPooledTransport()
+		// Keep a connection for every reader of a parallel read (and the
+		// token request): with cleanhttp's default of GOMAXPROCS+1 idle
+		// connections, 16 readers closed and redialled (TLS handshake
+		// included, against Workiva) most of their connections on every
+		// page.
+		t.MaxIdleConnsPerHost = MaxParallelism + 2
+		transport = t
 	}
 	// Both refuse every redirect (see redirect.go).
 	c.apiHTTP = newHTTPClient(transport, cfg.RequestTimeout)

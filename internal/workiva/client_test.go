@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -843,4 +844,49 @@ func TestTokenEndpointTimeoutAndDown(t *testing.T) {
 		t.Errorf("down: %v", err)
 	}
 	c.CloseIdleConnections()
+}
+
+// A parallel read's readers keep their connections: 16 requests at once,
+// twice, open 16 connections, not 16 and then most of them again (with
+// cleanhttp's default of GOMAXPROCS+1 idle connections per host they were
+// closed after each answer, and against Workiva each new one costs a TLS
+// handshake).
+func TestClientKeepsAConnectionPerReader(t *testing.T) {
+	var conns atomic.Int64
+	release := make(chan struct{})
+	var waiting atomic.Int64
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Hold every answer until all 16 requests are in, so that they
+		// need 16 connections at once.
+		if waiting.Add(1)%MaxParallelism == 0 {
+			close(release)
+		}
+		<-release
+		writeJSON(w, http.StatusOK, `{"id":"a","activityDateTime":"2026-01-01T00:00:00Z"}`)
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	c := mustNew(t, Config{APIURL: srv.URL, AccessToken: "token"})
+	for round := range 2 {
+		var wg sync.WaitGroup
+		for range MaxParallelism {
+			wg.Go(func() {
+				if _, err := c.GetActivity(context.Background(), "a"); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		if round == 0 {
+			release = make(chan struct{})
+		}
+	}
+	if n := conns.Load(); n != MaxParallelism {
+		t.Errorf("%d connections for two rounds of %d requests, want %d", n, MaxParallelism, MaxParallelism)
+	}
 }

@@ -280,6 +280,11 @@ func FuzzDecodeActivityPage(f *testing.F) {
 		if next != wantNext {
 			t.Fatalf("next %q, reference %q", next, wantNext)
 		}
+		// The read-ahead's scan never names another link than the page's
+		// (it may find none, e.g. for an escaped member name).
+		if hint := nextLinkHint(body); hint != "" && hint != next {
+			t.Fatalf("read-ahead hint %q, page's next link %q", hint, next)
+		}
 	})
 }
 

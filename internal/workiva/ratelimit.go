@@ -27,6 +27,8 @@ type gate struct {
 	mu       sync.Mutex
 	wake     chan struct{} // closed and replaced whenever a slot frees or a pause ends
 	inFlight int
+	refusing int       // of inFlight: refused (429) requests not yet released
+	parked   int       // refused probes waiting out Retry-After out of a slot
 	limit    int       // 0: no cap
 	refused  int       // the lowest in-flight level a 429 was met at (0: none)
 	streak   int       // answered requests in a row while at the cap
@@ -40,6 +42,8 @@ type gate struct {
 type ticket struct {
 	seq      uint64
 	released bool
+	refused  bool // answered 429, counted in gate.refusing
+	capped   bool // sent while the cap was in use
 }
 
 // gateProbeStart is the streak of answered requests at the cap before the
@@ -63,7 +67,7 @@ func (g *gate) acquire(ctx context.Context) *ticket {
 		if wait <= 0 && (g.limit == 0 || g.inFlight < g.limit) {
 			g.inFlight++
 			g.seq++
-			t := &ticket{seq: g.seq}
+			t := &ticket{seq: g.seq, capped: g.limit > 0}
 			g.mu.Unlock()
 			return t
 		}
@@ -108,6 +112,9 @@ func (g *gate) release(t *ticket, answered bool) {
 		return
 	}
 	t.released = true
+	if t.refused {
+		g.refusing--
+	}
 	if answered {
 		g.throttle = 0
 		if g.limit > 0 && g.inFlight >= g.limit {
@@ -127,24 +134,44 @@ func (g *gate) release(t *ticket, answered bool) {
 	g.broadcastLocked()
 }
 
-// refuse records a 429 for a request that still holds its slot: the cap
-// drops to the others in flight (at least one). probe reports a refusal at
-// or above a level already refused: the cap had grown to try it again, and
-// the server's answer is the known one, so the others, within the limit,
-// need not wait.
-func (g *gate) refuse() (probe bool) {
+// refused marks t's request as answered 429 (its slot still held): requests
+// refused together are not counted as the server's answered ones.
+func (g *gate) refused429(t *ticket) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if !t.refused && !t.released {
+		t.refused = true
+		g.refusing++
+	}
+}
+
+// refuse records a 429 for t's request, which still holds its slot: the
+// cap drops to the others in flight that are not refused too (at least
+// one). probe reports a refusal at or above a level already refused: the
+// cap had grown to try it again, and the server's answer is the known one,
+// so the others, within the limit, need not wait.
+func (g *gate) refuse(t *ticket) (probe bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.throttle++
-	level := g.inFlight // the refused request included
-	probe = g.refused != 0 && level >= g.refused
-	if g.refused == 0 || level <= g.refused {
-		if g.refused == level {
-			g.probe *= 2 // the same level refused again: probe it less often
-		} else {
-			g.probe = gateProbeStart
-		}
-		g.refused = level
+	others := g.refusing
+	if t.refused {
+		others--
+	}
+	// The refused request included; requests refused at the same moment
+	// are not: counting them made the level of one burst of 429s depend on
+	// the order they were read in, and a level set too high turned the
+	// next probe into a pause of every walker (BenchmarkLatencyWalk).
+	level := g.inFlight - others
+	// A probe is a request the cap let through at or above a level
+	// already refused; the others of a burst of 429s (sent before the cap)
+	// are not: they must not make the next probe rarer.
+	probe = t.capped && g.refused != 0 && level >= g.refused
+	switch {
+	case probe && level == g.refused:
+		g.probe *= 2 // the same level refused again: probe it less often
+	case g.refused == 0 || level < g.refused:
+		g.refused, g.probe = level, gateProbeStart
 	}
 	if newLimit := max(1, level-1); g.limit == 0 || newLimit < g.limit {
 		g.limit = newLimit
@@ -167,6 +194,21 @@ func (g *gate) throttles() int {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	return g.throttle
+}
+
+// park counts a refused probe waiting (+1) or done waiting (-1).
+func (g *gate) park(d int) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.parked += d
+}
+
+// capacity is the cap on requests in flight (0: none) and the requests
+// waiting out a refusal without a slot.
+func (g *gate) capacity() (limit, parked int) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.limit, g.parked
 }
 
 // state is a snapshot for progress logs.

@@ -140,7 +140,7 @@ func TestGate(t *testing.T) {
 	if g.alone(held[0]) {
 		t.Error("a ticket with others in flight is alone")
 	}
-	g.refuse() // the third request refused with two others in flight
+	g.refuse(held[2]) // the third request refused with two others in flight
 	if _, limit := g.state(); limit != 2 {
 		t.Fatalf("limit %d after a refusal at 3 in flight, want 2", limit)
 	}
@@ -184,5 +184,45 @@ func TestGate(t *testing.T) {
 	one := g.acquire(context.Background())
 	if !g.alone(one) {
 		t.Error("the only request in flight is not alone")
+	}
+}
+
+// 429s answered together set the level once, whatever order they are
+// read in: of 8 requests in flight, 4 refused at once leave a cap of 4 (the
+// refused request's level is the 4 answered plus itself), not one per
+// refusal read (7, 6, 5...). A level set too high made the next probe a
+// pause of every walker.
+func TestGateRefusedTogether(t *testing.T) {
+	g := newGate()
+	var held []*ticket
+	for range 8 {
+		held = append(held, g.acquire(context.Background()))
+	}
+	for _, tk := range held[4:] {
+		g.refused429(tk)
+	}
+	if probe := g.refuse(held[7]); probe {
+		t.Error("the first refusal is a probe")
+	}
+	if _, limit := g.state(); limit != 4 {
+		t.Errorf("limit %d after 4 of 8 refused together, want 4", limit)
+	}
+	g.release(held[7], false)
+	// The next of the burst is read: same level, same cap, and not a
+	// failed probe (which would make the next probe rarer).
+	if probe := g.refuse(held[6]); probe {
+		t.Error("a refusal of the burst is a probe")
+	}
+	if _, limit := g.state(); limit != 4 || g.probe != gateProbeStart {
+		t.Errorf("limit %d, probe after %d answers, after the second refusal of the burst; want 4, %d", limit, g.probe, gateProbeStart)
+	}
+	for _, tk := range held[:7] {
+		g.release(tk, false)
+	}
+	if in, _ := g.state(); in != 0 {
+		t.Errorf("%d in flight", in)
+	}
+	if g.refusing != 0 {
+		t.Errorf("%d still counted as refused", g.refusing)
 	}
 }

@@ -208,6 +208,7 @@ func (c *Client) settle(cl *call, resp *http.Response, err error) *ticket {
 	case resp.StatusCode >= 200 && resp.StatusCode < 300:
 		cl.gate.holdUntilClosed(resp, t)
 	case resp.StatusCode == http.StatusTooManyRequests:
+		cl.gate.refused429(t)
 		return t
 	default:
 		cl.gate.release(t, false)
@@ -281,7 +282,7 @@ func (c *Client) checkRetry(ctx context.Context, cl *call, resp *http.Response, 
 	}
 	if limited != nil {
 		alone := cl.gate.alone(limited)
-		probe := cl.gate.refuse()
+		probe := cl.gate.refuse(limited)
 		if !alone {
 			// Other requests were in flight: the cap adapts, and this one
 			// is sent again through the gate without spending a retry.
@@ -298,12 +299,14 @@ func (c *Client) checkRetry(ctx context.Context, cl *call, resp *http.Response, 
 			if probe {
 				c.log(ctx, LevelInfo, "workiva: rate limited (429) above the requests in flight the API allows; waiting, the other requests continue", f)
 				cl.gate.release(limited, false)
+				cl.gate.park(1)
 				t := time.NewTimer(wait)
 				select {
 				case <-t.C:
 				case <-ctx.Done():
 				}
 				t.Stop()
+				cl.gate.park(-1)
 				return false, errAdapting
 			}
 			cl.gate.pause(wait)

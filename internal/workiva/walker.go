@@ -198,6 +198,24 @@ func (w *pwalk) spans(p *piece) (left, covered time.Duration) {
 // left, at the middle of its unread range, and returns the new piece; nil
 // when no piece is worth splitting.
 func (w *pwalk) splitLocked() *piece {
+	// room is how many more pieces can be walked at once: all idle walkers
+	// without a cap on requests in flight. Under a cap lower than the
+	// walkers (the API refused more), a piece beyond those that can be
+	// walked at once would only wait for a slot, and end on one more partly
+	// filled page. Walkers waiting out a refused probe hold a piece but no
+	// slot.
+	room := MaxParallelism
+	if limit, parked := w.c.gate.capacity(); limit > 0 {
+		running := 0
+		for _, p := range w.pieces {
+			if p.started && !p.done && !p.stopped {
+				running++
+			}
+		}
+		if room = limit - (running - parked); room <= 0 {
+			return nil
+		}
+	}
 	best, bestLeft := -1, 0.0
 	held := 0
 	for i, p := range w.pieces {
@@ -231,7 +249,7 @@ func (w *pwalk) splitLocked() *piece {
 	// whole idle pool is put to work at once instead of doubling the
 	// pieces one request at a time. Each part must still be expected to
 	// fill a page, and hold an instant.
-	parts := min(2+w.waiting, int(bestLeft*2/w.minSplit), MaxParallelism+1)
+	parts := min(2+w.waiting, 1+room, int(bestLeft*2/w.minSplit), MaxParallelism+1)
 	if int64(parts) > int64(left) {
 		parts = int(left)
 	}
@@ -313,7 +331,7 @@ func (w *pwalk) run(ctx context.Context, p *piece) {
 	w.mu.Lock()
 	p.pageFrom, p.pageItems = p.reached, p.n
 	w.mu.Unlock()
-	res, err := w.c.listSequential(ctx, sq, func(int, bool) {
+	onPage := func(int, bool) {
 		w.prog.page(0, false)
 		w.mu.Lock()
 		span := p.reached.Sub(p.pageFrom)
@@ -324,10 +342,34 @@ func (w *pwalk) run(ctx context.Context, p *piece) {
 		p.pageFrom, p.pageItems = p.reached, p.n
 		w.idle.Broadcast() // a page read may make this piece worth splitting
 		w.mu.Unlock()
-	}, func(a *Activity) error { return w.push(p, a) })
+	}
+	ahead := func() bool { return w.wantsNext(p, sq) }
+	res, err := w.c.listSequential(ctx, sq, walkOptions{onPage: onPage, ahead: ahead}, func(a *Activity) error { return w.push(p, a) })
 	w.prog.walkers.Add(-1)
 	p.cancelOnce()
 	w.finish(p, res, err)
+}
+
+// wantsNext reports whether piece p, walked with query sq, is expected to
+// need the page after the one just received (a read-ahead, readahead.go).
+// Its walk asked the API for its range as it was at the start, so the API's
+// next link says so, unless p has been split since: then the far part is
+// another piece's, and the next page is requested ahead only when what is
+// expected to be left of p clearly exceeds the current page (a wrong guess
+// costs a request sent and dropped; the other one, a page's decoding not
+// overlapped).
+func (w *pwalk) wantsNext(p *piece, sq ActivityQuery) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if p.stopped || w.err != nil || w.closed {
+		return false
+	}
+	if (w.desc && p.lo.Equal(sq.Since)) || (!w.desc && p.hi.Equal(sq.Before)) {
+		return true
+	}
+	left, covered := w.spans(p)
+	est := max(float64(p.n)/float64(max(covered, 1)), p.pageRate) * float64(left)
+	return est > 2*w.minSplit
 }
 
 func (p *piece) cancelOnce() {
