@@ -313,7 +313,7 @@ func walk[T any](ctx context.Context, c *Client, op, first string, o walkOptions
 			done()
 			return res, err
 		}
-		body := readPage(resp)
+		body := readPage(resp, c.pages)
 		if body.whole && c.mayReadAhead(o, res.Count) {
 			if u, ok := c.aheadURL(body.buf.Bytes(), seen); ok {
 				ahead = c.fetchAhead(ctx, op, page+1, u)
@@ -323,6 +323,7 @@ func walk[T any](ctx context.Context, c *Client, op, first string, o walkOptions
 		if !body.whole {
 			_ = resp.Body.Close()
 		}
+		d.drop() // decodes a buffered page in place: let go of it
 		body.release()
 		done()
 		res.Pages++

@@ -158,6 +158,8 @@ type Client struct {
 	tokens    tokenCache
 	// gate paces the API requests of every walk sharing this client.
 	gate *gate
+	// pages holds a token per page held whole in memory (readahead.go).
+	pages chan struct{}
 
 	// waitHook maps every computed wait before it is slept; tests replace it
 	// to record Retry-After waits without sleeping them.
@@ -279,6 +281,7 @@ func New(cfg Config) (*Client, error) {
 	c.apiHTTP = newHTTPClient(transport, cfg.RequestTimeout)
 	c.tokenHTTP = newHTTPClient(userAgentTransport{base: transport, ua: c.userAgent}, cfg.RequestTimeout)
 	c.gate = newGate()
+	c.pages = make(chan struct{}, maxBufferedPages)
 
 	if cfg.AccessToken == "" {
 		c.oauth = &clientcredentials.Config{

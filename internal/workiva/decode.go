@@ -51,6 +51,16 @@ func (d *objDecoder) reset(r io.Reader) {
 	d.dec.Reset(r, decodeOptions)
 }
 
+// drop lets go of the last body. A page held whole is decoded in place
+// (jsontext reads a *bytes.Buffer without copying it), so the decoder kept
+// each reader's last page alive until its next one: with 16 readers, 16
+// pages of the export's peak.
+func (d *objDecoder) drop() {
+	if d.dec != nil {
+		d.dec.Reset(bytes.NewReader(nil), decodeOptions)
+	}
+}
+
 // activityJSON is an activity as the API sends it: Activity's fields (as a
 // type without Activity's UnmarshalJSON) plus `description`, the name older
 // examples of the API use for the summary.

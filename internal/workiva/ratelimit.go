@@ -16,9 +16,10 @@ import (
 //   - it also caps the requests in flight at those the server was still
 //     answering (at least one), and the cap grows back by one after a run
 //     of answered requests at the cap, each failed probe doubling the run
-//     needed for the next (a 429 costs every walker a Retry-After, so the
-//     limit is probed rarely once it is known); a cap grown past every
-//     level refused is lifted;
+//     needed for the next; a cap grown past every level refused is lifted;
+//   - a probe refused at a level already known to be refused holds nobody:
+//     the server's answer is the known one, and the request is sent again
+//     within the cap;
 //   - a 429 met while other requests were in flight is the cap adapting,
 //     not a failure: the request is sent again without using up one of its
 //     retries (see Client.send). Only a request refused while it was alone
@@ -28,7 +29,6 @@ type gate struct {
 	wake     chan struct{} // closed and replaced whenever a slot frees or a pause ends
 	inFlight int
 	refusing int       // of inFlight: refused (429) requests not yet released
-	parked   int       // refused probes waiting out Retry-After out of a slot
 	limit    int       // 0: no cap
 	refused  int       // the lowest in-flight level a 429 was met at (0: none)
 	streak   int       // answered requests in a row while at the cap
@@ -149,7 +149,7 @@ func (g *gate) refused429(t *ticket) {
 // cap drops to the others in flight that are not refused too (at least
 // one). probe reports a refusal at or above a level already refused: the
 // cap had grown to try it again, and the server's answer is the known one,
-// so the others, within the limit, need not wait.
+// so nobody waits for it.
 func (g *gate) refuse(t *ticket) (probe bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -196,19 +196,11 @@ func (g *gate) throttles() int {
 	return g.throttle
 }
 
-// park counts a refused probe waiting (+1) or done waiting (-1).
-func (g *gate) park(d int) {
+// capacity is the cap on requests in flight (0: none).
+func (g *gate) capacity() int {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	g.parked += d
-}
-
-// capacity is the cap on requests in flight (0: none) and the requests
-// waiting out a refusal without a slot.
-func (g *gate) capacity() (limit, parked int) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.limit, g.parked
+	return g.limit
 }
 
 // state is a snapshot for progress logs.

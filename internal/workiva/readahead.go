@@ -5,7 +5,6 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"sync"
 
 	"github.com/go-json-experiment/json/jsontext"
 )
@@ -24,13 +23,21 @@ import (
 // server sending an endless page cannot exhaust memory.
 const pageBufferMax = 8 << 20
 
-// pageBuffers recycles page buffers across walks: a parallel read starts a
-// walk per piece of its window.
-var pageBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+// maxBufferedPages bounds the pages one client holds whole at once; a
+// reader that finds them all taken decodes its page as it streams (its next
+// request then waits for the decoding). Readers hold a page only from its
+// answer to the end of its decoding, but the 16 answers of a round come
+// together. The export at parallelism 16, 100 ms per page, 100,000
+// activities (scripts/bench-memory.sh; target 64 MiB at up to 1,000,000)
+// peaked at 34 MiB with none, 52 with 6, 56 with 10 (62 at 1,000,000) and
+// 61 with 16; BenchmarkLatencyWalk's 16 readers gave 10 to 11x the loop
+// with 6 or 10 and about 12x with 16.
+const maxBufferedPages = 6
 
 // bufferedPage is a page's body as read.
 type bufferedPage struct {
-	buf *bytes.Buffer
+	held chan struct{} // the client's token for buf
+	buf  *bytes.Buffer // nil when no token was free: the page streams
 	// whole: the body was read to its end and closed; rest is nil.
 	whole bool
 	// rest is what follows buf when the body was not read whole: the open
@@ -39,43 +46,54 @@ type bufferedPage struct {
 	rest io.Reader
 }
 
-// readPage reads resp's body into a pooled buffer, up to pageBufferMax.
-func readPage(resp *http.Response) *bufferedPage {
-	buf, _ := pageBuffers.Get().(*bytes.Buffer)
-	if buf == nil {
-		buf = new(bytes.Buffer)
+// readPage reads resp's body, up to pageBufferMax, into a buffer of its
+// own when one of the client's tokens (held) is free; else the page
+// streams. The buffer is not kept for the next page: buffers kept between
+// pages stayed in the live heap, and the collector's goal doubled them.
+func readPage(resp *http.Response, held chan struct{}) *bufferedPage {
+	select {
+	case held <- struct{}{}:
+	default:
+		return &bufferedPage{rest: resp.Body}
 	}
-	buf.Reset()
+	buf := new(bytes.Buffer)
 	if n := resp.ContentLength; n > 0 && n <= pageBufferMax {
-		buf.Grow(int(n))
+		// ReadFrom wants MinRead bytes free to see the end: without them
+		// it doubled every page's buffer at its last read.
+		buf.Grow(int(n) + bytes.MinRead)
 	}
 	_, err := buf.ReadFrom(io.LimitReader(resp.Body, pageBufferMax+1))
 	switch {
 	case err != nil:
 		_ = resp.Body.Close()
-		return &bufferedPage{buf: buf, rest: errReader{err}}
+		return &bufferedPage{held: held, buf: buf, rest: errReader{err}}
 	case buf.Len() > pageBufferMax:
-		return &bufferedPage{buf: buf, rest: resp.Body}
+		return &bufferedPage{held: held, buf: buf, rest: resp.Body}
 	}
 	_ = resp.Body.Close()
-	return &bufferedPage{buf: buf, whole: true}
+	return &bufferedPage{held: held, buf: buf, whole: true}
 }
 
 // reader is the page's bytes as a stream for decodePage. A whole page is a
 // *bytes.Buffer, which jsontext decodes in place.
 func (p *bufferedPage) reader() io.Reader {
-	if p.whole {
+	switch {
+	case p.whole:
 		return p.buf
+	case p.buf == nil:
+		return p.rest
 	}
 	return io.MultiReader(bytes.NewReader(p.buf.Bytes()), p.rest)
 }
 
-// release returns the buffer to the pool; the page must not be used after.
+// release drops the buffer and gives the token back; the page must not be
+// used after.
 func (p *bufferedPage) release() {
-	if p.buf.Cap() <= pageBufferMax+bytes.MinRead {
-		pageBuffers.Put(p.buf)
+	if p.buf == nil {
+		return
 	}
 	p.buf = nil
+	<-p.held
 }
 
 type errReader struct{ err error }

@@ -202,17 +202,16 @@ func (w *pwalk) splitLocked() *piece {
 	// without a cap on requests in flight. Under a cap lower than the
 	// walkers (the API refused more), a piece beyond those that can be
 	// walked at once would only wait for a slot, and end on one more partly
-	// filled page. Walkers waiting out a refused probe hold a piece but no
-	// slot.
+	// filled page.
 	room := MaxParallelism
-	if limit, parked := w.c.gate.capacity(); limit > 0 {
+	if limit := w.c.gate.capacity(); limit > 0 {
 		running := 0
 		for _, p := range w.pieces {
 			if p.started && !p.done && !p.stopped {
 				running++
 			}
 		}
-		if room = limit - (running - parked); room <= 0 {
+		if room = limit - running; room <= 0 {
 			return nil
 		}
 	}
