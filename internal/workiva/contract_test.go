@@ -145,7 +145,10 @@ func TestContractClientRequests(t *testing.T) {
 		if err != nil {
 			t.Error(err)
 		}
-		if !slices.Contains(seen[op], ex.Status) {
+		// Status 0: the client cancelled the request before its answer (a
+		// parallel read's read-ahead beyond a split part's new end); its
+		// request is checked, there is no answer to count.
+		if ex.Status != 0 && !slices.Contains(seen[op], ex.Status) {
 			seen[op] = append(seen[op], ex.Status)
 		}
 		for name := range ex.Request.URL.Query() {
