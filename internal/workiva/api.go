@@ -99,6 +99,13 @@ func (c *Client) ListActivities(ctx context.Context, q ActivityQuery, fn func(*A
 	}
 	prog := c.startProgress(ctx, q)
 	defer prog.stop()
+	deliver := func(a *Activity) error {
+		if err := fn(a); err != nil {
+			return err
+		}
+		prog.delivered.Add(1)
+		return nil
+	}
 	if q.Parallelism > 1 {
 		wq, probes, empty, err := c.findWindow(ctx, q)
 		if err != nil || empty {
@@ -106,7 +113,7 @@ func (c *Client) ListActivities(ctx context.Context, q ActivityQuery, fn func(*A
 		}
 		if bounds := splitWindow(wq.Since, wq.Before, q.Parallelism); len(bounds) > 2 {
 			c.log(ctx, LevelDebug, "workiva: parallel walk", map[string]any{"sub_windows": len(bounds) - 1})
-			res, err := c.listParallel(ctx, wq, bounds, prog, fn)
+			res, err := c.listParallel(ctx, wq, bounds, prog, deliver)
 			res.Pages += probes
 			return res, err
 		}
@@ -115,7 +122,7 @@ func (c *Client) ListActivities(ctx context.Context, q ActivityQuery, fn func(*A
 	prog.walkers.Store(1)
 	return c.listSequential(ctx, q, walkOptions{onPage: prog.page}, func(a *Activity) error {
 		prog.items.Add(1)
-		return fn(a)
+		return deliver(a)
 	})
 }
 

@@ -2,6 +2,7 @@ package workiva
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"sync"
 	"sync/atomic"
@@ -15,9 +16,13 @@ const DefaultProgressInterval = 5 * time.Second
 // an operator tailing the log sees move. It carries counts only: no ID,
 // name, address or filter value.
 type progress struct {
-	items   atomic.Int64 // activities read (parallel: before the join)
-	pages   atomic.Int64
-	walkers atomic.Int32 // walks in flight
+	items atomic.Int64 // activities read (parallel: before the join)
+	// delivered counts the activities the caller has taken (the export:
+	// written out). In a parallel read it lags behind items: the caller
+	// takes them in order, and later parts wait for their turn.
+	delivered atomic.Int64
+	pages     atomic.Int64
+	walkers   atomic.Int32 // walks in flight
 
 	c      *Client
 	ctx    context.Context
@@ -65,26 +70,33 @@ func (p *progress) page(int, bool) { p.pages.Add(1) }
 
 func (p *progress) log(msg string) {
 	elapsed := time.Since(p.start)
-	items := p.items.Load()
+	items, delivered, pages, walkers := p.items.Load(), p.delivered.Load(), p.pages.Load(), p.walkers.Load()
 	rate := 0.0
 	if s := elapsed.Seconds(); s > 0 {
 		rate = math.Round(float64(items) / s)
 	}
-	f := map[string]any{
-		"operation":         p.op,
-		"activities":        items,
-		"pages":             p.pages.Load(),
-		"walkers":           p.walkers.Load(),
-		"activities_per_s":  rate,
-		"elapsed":           elapsed.Round(100 * time.Millisecond).String(),
-		"requests_inflight": 0,
-	}
 	inFlight, limit := p.c.gate.state()
-	f["requests_inflight"] = inFlight
+	f := map[string]any{
+		"operation":            p.op,
+		"activities":           items,
+		"activities_delivered": delivered,
+		"pages":                pages,
+		"walkers":              walkers,
+		"activities_per_s":     rate,
+		"elapsed":              elapsed.Round(100 * time.Millisecond).String(),
+		"requests_inflight":    inFlight,
+	}
 	if limit > 0 {
 		f["requests_inflight_limit"] = limit // lowered by the API's 429s
 	}
-	p.c.log(p.ctx, LevelInfo, msg, f)
+	// The counts are in the message too: Terraform reads the fields back as
+	// JSON numbers and prints a million as 1e+06.
+	text := fmt.Sprintf("%s: %d read in %d pages, %d delivered, %d readers, %d requests in flight, %.0f per second",
+		msg, items, pages, delivered, walkers, inFlight, rate)
+	if limit > 0 {
+		text += fmt.Sprintf(" (API rate limit: at most %d in flight)", limit)
+	}
+	p.c.log(p.ctx, LevelInfo, text, f)
 }
 
 // stop ends the progress log (with a closing line when it logged any) and

@@ -2,8 +2,10 @@ package workiva
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,7 +14,9 @@ import (
 
 // A long read logs its progress at INFO while it runs, sequential or
 // parallel, with counts that grow, and a closing line with the totals.
-// The lines hold counts only: nothing of the query or the activities.
+// The lines hold counts only: nothing of the query or the activities. The
+// message states the counts as integers (Terraform prints the fields, read
+// back as JSON numbers, as 1e+06 from a million on).
 func TestProgressLog(t *testing.T) {
 	s, err := emulator.Start(emulator.Options{Activities: emuActivities})
 	if err != nil {
@@ -36,13 +40,21 @@ func TestProgressLog(t *testing.T) {
 		var running []logEntry
 		var closing *logEntry
 		for _, e := range log.all() {
-			switch e.Msg {
-			case "workiva: reading activities":
+			switch {
+			case strings.HasPrefix(e.Msg, "workiva: reading activities: "):
 				running = append(running, e)
-			case "workiva: read activities":
+			case strings.HasPrefix(e.Msg, "workiva: read activities: "):
 				closing = &e
 			default:
 				continue
+			}
+			want := fmt.Sprintf(": %d read in %d pages, %d delivered, %d readers, %d requests in flight, %.0f per second",
+				e.Fields["activities"], e.Fields["pages"], e.Fields["activities_delivered"], e.Fields["walkers"], e.Fields["requests_inflight"], e.Fields["activities_per_s"])
+			if !strings.Contains(e.Msg, want) {
+				t.Errorf("message %q does not state its fields (%q)", e.Msg, want)
+			}
+			if d, n := e.Fields["activities_delivered"].(int64), e.Fields["activities"].(int64); d < 0 || d > n {
+				t.Errorf("parallelism %d: %d delivered of %d read", p, d, n)
 			}
 			if e.Level != LevelInfo {
 				t.Errorf("%q at level %v, want INFO", e.Msg, e.Level)
@@ -52,7 +64,7 @@ func TestProgressLog(t *testing.T) {
 				keys = append(keys, k)
 			}
 			sort.Strings(keys)
-			allowed := []string{"activities", "activities_per_s", "elapsed", "operation", "pages", "requests_inflight", "requests_inflight_limit", "walkers"}
+			allowed := []string{"activities", "activities_delivered", "activities_per_s", "elapsed", "operation", "pages", "requests_inflight", "requests_inflight_limit", "walkers"}
 			for _, k := range keys {
 				if !slices.Contains(allowed, k) {
 					t.Errorf("progress field %q (allowed %v)", k, allowed)
@@ -69,7 +81,7 @@ func TestProgressLog(t *testing.T) {
 		if w := running[0].Fields["walkers"].(int32); w < 1 || w > int32(p) {
 			t.Errorf("parallelism %d: %d walkers", p, w)
 		}
-		if closing == nil || closing.Fields["activities"].(int64) != int64(len(all)) || closing.Fields["pages"].(int64) < int64(len(all)/50) {
+		if closing == nil || closing.Fields["activities"].(int64) != int64(len(all)) || closing.Fields["activities_delivered"].(int64) != int64(len(all)) || closing.Fields["pages"].(int64) < int64(len(all)/50) {
 			t.Errorf("parallelism %d: closing line %+v", p, closing)
 		}
 	}
