@@ -120,6 +120,7 @@ func (c *Client) ListActivities(ctx context.Context, q ActivityQuery, fn func(*A
 		q = wq
 	}
 	prog.walkers.Store(1)
+	defer prog.walkers.Store(0) // the closing line, as a parallel read's, has none left
 	return c.listSequential(ctx, q, walkOptions{onPage: prog.page}, func(a *Activity) error {
 		prog.items.Add(1)
 		return deliver(a)

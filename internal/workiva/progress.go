@@ -91,11 +91,12 @@ func (p *progress) log(msg string) {
 	}
 	// The counts are in the message too: Terraform reads the fields back as
 	// JSON numbers and prints a million as 1e+06.
-	text := fmt.Sprintf("%s: %d read in %d pages, %d delivered, %d readers, %d requests in flight, %.0f per second",
-		msg, items, pages, delivered, walkers, inFlight, rate)
+	text := fmt.Sprintf("%s: %d read in %d pages, %d delivered, %.0f per second (readers: %d, requests in flight: %d",
+		msg, items, pages, delivered, rate, walkers, inFlight)
 	if limit > 0 {
-		text += fmt.Sprintf(" (API rate limit: at most %d in flight)", limit)
+		text += fmt.Sprintf(", API rate limit: %d in flight", limit)
 	}
+	text += ")"
 	p.c.log(p.ctx, LevelInfo, text, f)
 }
 

@@ -48,8 +48,8 @@ func TestProgressLog(t *testing.T) {
 			default:
 				continue
 			}
-			want := fmt.Sprintf(": %d read in %d pages, %d delivered, %d readers, %d requests in flight, %.0f per second",
-				e.Fields["activities"], e.Fields["pages"], e.Fields["activities_delivered"], e.Fields["walkers"], e.Fields["requests_inflight"], e.Fields["activities_per_s"])
+			want := fmt.Sprintf(": %d read in %d pages, %d delivered, %.0f per second (readers: %d, requests in flight: %d",
+				e.Fields["activities"], e.Fields["pages"], e.Fields["activities_delivered"], e.Fields["activities_per_s"], e.Fields["walkers"], e.Fields["requests_inflight"])
 			if !strings.Contains(e.Msg, want) {
 				t.Errorf("message %q does not state its fields (%q)", e.Msg, want)
 			}
@@ -83,6 +83,8 @@ func TestProgressLog(t *testing.T) {
 		}
 		if closing == nil || closing.Fields["activities"].(int64) != int64(len(all)) || closing.Fields["activities_delivered"].(int64) != int64(len(all)) || closing.Fields["pages"].(int64) < int64(len(all)/50) {
 			t.Errorf("parallelism %d: closing line %+v", p, closing)
+		} else if w := closing.Fields["walkers"].(int32); w != 0 {
+			t.Errorf("parallelism %d: closing line with %d readers, want none left", p, w)
 		}
 	}
 }
