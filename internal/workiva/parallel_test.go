@@ -259,9 +259,20 @@ func TestParallelWalkRequests(t *testing.T) {
 			t.Errorf("no sub-walk with $filter %q (got %v)", f, firsts)
 		}
 	}
-	// Pieces split off later add first requests of their own.
-	if len(firsts) < 4 || w.res.Pages != len(s.APIRequests()) {
-		t.Errorf("%d first requests, %d pages, %d requests", len(firsts), w.res.Pages, len(s.APIRequests()))
+	// Pieces split off later add first requests of their own. Every
+	// request is a page the walk counted, but for a next page requested
+	// ahead of a piece's decoding that the piece, its end moved by a split,
+	// never used: at most one per piece, never a piece's first request
+	// (readahead.go; the performance guide's Requests section).
+	reqs := s.APIRequests()
+	unused, nFirst := len(reqs)-w.res.Pages, 0
+	for _, r := range reqs {
+		if r.Query.Get("$next") == "" {
+			nFirst++
+		}
+	}
+	if len(firsts) < 4 || nFirst != len(firsts) || unused < 0 || unused > len(firsts) {
+		t.Errorf("%d first requests (%d distinct), %d pages, %d requests", nFirst, len(firsts), w.res.Pages, len(reqs))
 	}
 
 	// A limit the first sub-window satisfies: the others stop after at most
