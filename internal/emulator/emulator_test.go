@@ -943,3 +943,23 @@ func TestFaultMaxInFlight(t *testing.T) {
 		t.Fatal(r.status)
 	}
 }
+
+// An answer read to its end is logged and no longer in flight: a client
+// that sends its next request as soon as it has read a page is neither
+// refused by MaxInFlight: 1 nor missing from the log, however the
+// handler's goroutine is scheduled after its last write.
+func TestAnswerReadIsSettled(t *testing.T) {
+	s := start(t, Options{Activities: 3000})
+	tok := getToken(t, s)
+	s.ResetRequests()
+	s.SetFaults(Faults{MaxInFlight: 1})
+	const n = 300
+	for i := range n {
+		if r := get(t, s, tok, withQuery(orgPath(s), "$maxpagesize", "1000")); r.status != http.StatusOK {
+			t.Fatalf("request %d: status %d (%s)", i+1, r.status, r.body)
+		}
+		if got := len(s.ListRequests()); got != i+1 {
+			t.Fatalf("after %d answers read, %d logged", i+1, got)
+		}
+	}
+}

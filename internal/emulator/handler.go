@@ -43,9 +43,16 @@ func contextWithTimeout(d time.Duration) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), d)
 }
 
+// statusWriter notes the status and runs done once, just before the last
+// byte of a body whose Content-Length is set is handed on (else when the
+// handler returns): a client that has read its answer finds the request
+// logged, and no longer counted in flight, whatever the scheduling of the
+// handler's goroutine.
 type statusWriter struct {
 	http.ResponseWriter
-	status int
+	status  int
+	written int64
+	done    func()
 }
 
 func (w *statusWriter) WriteHeader(code int) {
@@ -58,6 +65,10 @@ func (w *statusWriter) WriteHeader(code int) {
 func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
+	}
+	w.written += int64(len(b))
+	if n, err := strconv.ParseInt(w.Header().Get("Content-Length"), 10, 64); err == nil && w.written >= n {
+		w.done()
 	}
 	return w.ResponseWriter.Write(b)
 }
@@ -76,15 +87,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		HasAuth:     r.Header.Get("Authorization") != "",
 		Version:     r.Header.Get("X-Version"),
 	}
-	defer func() {
+	api := strings.HasPrefix(r.URL.EscapedPath(), "/admin/v1/")
+	sw.done = sync.OnceFunc(func() {
 		entry.Status = sw.status
 		s.record(entry)
+		if api {
+			s.apiInFlight.Add(-1)
+		}
 		s.inFlight.Add(-1)
-	}()
+	})
+	defer sw.done()
 
-	if strings.HasPrefix(r.URL.EscapedPath(), "/admin/v1/") {
+	if api {
 		n := s.apiInFlight.Add(1)
-		defer s.apiInFlight.Add(-1)
 		if f := s.Faults(); f.MaxInFlight > 0 && n > int64(f.MaxInFlight) {
 			ra := f.InFlightRetryAfter
 			if ra == "" {
