@@ -755,7 +755,10 @@ func (s *Server) writePage(w http.ResponseWriter, r *http.Request, ep string, c 
 	// The body is written at once: the emulator shares the machine with
 	// the client under test, and a write per item (2,000 a page) cost it
 	// CPU that a real server's does not (BenchmarkListAll100k).
-	bp := pageBufs.Get().(*[]byte)
+	bp, _ := pageBufs.Get().(*[]byte)
+	if bp == nil {
+		bp = new([]byte)
+	}
 	defer pageBufs.Put(bp)
 	buf := append((*bp)[:0], `{"data":[`...)
 	first := len(buf) // where the first item begins
@@ -792,7 +795,7 @@ func (s *Server) writePage(w http.ResponseWriter, r *http.Request, ep string, c 
 }
 
 // pageBufs keeps the page bodies' buffers between requests.
-var pageBufs = sync.Pool{New: func() any { return new([]byte) }}
+var pageBufs sync.Pool // of *[]byte
 
 // nextLink keeps the original query in its order, minus any $next, and
 // appends the new cursor.
