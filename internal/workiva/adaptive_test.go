@@ -379,3 +379,65 @@ func TestSplitRespectsTheCap(t *testing.T) {
 		t.Errorf("cap 3, 3 running: %d new parts, want none", n)
 	}
 }
+
+// Walkers decoding the last page of their piece count as idle for a split:
+// with 2 waiting and 3 on their last page, the busiest piece is cut for
+// the splitting walker and all 5 others at once (6 new parts; the piece
+// split keeps its own), instead of for the 2 waiting only.
+func TestSplitCountsWalkersOnTheirLastPage(t *testing.T) {
+	base := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	w := &pwalk{c: &Client{gate: newGate()}, minSplit: 10, waiting: 2}
+	w.idle = sync.NewCond(&w.mu)
+	// The busy piece: 50 items in the first minute of a day.
+	w.pieces = append(w.pieces, &piece{lo: base, hi: base.Add(24 * time.Hour), reached: base.Add(time.Minute), n: 50, started: true})
+	for i := range 4 {
+		lo := base.Add(time.Duration(24+i) * time.Hour)
+		// Nearly done: nothing worth splitting is left.
+		w.pieces = append(w.pieces, &piece{lo: lo, hi: lo.Add(time.Hour), reached: lo.Add(59 * time.Minute), n: 5, started: true, ending: i < 3})
+	}
+	before := len(w.pieces)
+	if w.splitLocked() == nil {
+		t.Fatal("no split")
+	}
+	if n := len(w.pieces) - before; n != 6 {
+		t.Errorf("%d new parts, want 6 (the splitting walker, 2 waiting, 3 on their last page)", n)
+	}
+	if !w.pieces[0].hi.Before(base.Add(24*time.Hour)) || !w.pieces[1].lo.Equal(w.pieces[0].hi) {
+		t.Errorf("the busy piece was not the one split: %v..%v then %v", w.pieces[0].lo, w.pieces[0].hi, w.pieces[1].lo)
+	}
+}
+
+// A piece whose walk is over lets go of its spool's write buffer, with
+// what it held written out: it may wait long for its turn, and the replay
+// still hands over every item.
+func TestFinishedPieceSealsItsSpool(t *testing.T) {
+	f, err := os.CreateTemp(t.TempDir(), "spool")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp := newSpool(f)
+	t.Cleanup(sp.close)
+	for _, s := range []string{`{"id":"a"}`, `{"id":"b"}`} {
+		if err := sp.put([]byte(s)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w := &pwalk{wake: make(chan struct{}, 1)}
+	w.idle = sync.NewCond(&w.mu)
+	p := &piece{started: true, spool: sp}
+	w.pieces = []*piece{p}
+	w.finish(p, ListResult{Pages: 1}, nil)
+	if sp.w != nil {
+		t.Error("the finished piece's spool still holds its write buffer")
+	}
+	if st, err := f.Stat(); err != nil || st.Size() == 0 {
+		t.Errorf("spool file after finish: %v, %v; want its records written", st, err)
+	}
+	var got []string
+	if err := sp.replay(func(raw []byte, _ bool) error { got = append(got, string(raw)); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(got, " ") != `{"id":"a"} {"id":"b"}` || w.err != nil {
+		t.Errorf("replayed %q, walk error %v", got, w.err)
+	}
+}

@@ -255,6 +255,9 @@ type walkOptions struct {
 	// page is expected to end the walk (a parallel read's piece whose end
 	// is near).
 	ahead func() bool
+	// last, when set, hears that the page just received names no next
+	// page, before it is decoded: the walk is expected to end with it.
+	last func()
 }
 
 // walk follows a list from first through its @nextLinks, decoding each
@@ -322,9 +325,15 @@ func walk[T any](ctx context.Context, c *Client, op, first string, o walkOptions
 			return res, err
 		}
 		body := readPage(resp, c.pages)
-		if body.whole && c.mayReadAhead(o, res.Count) {
-			if u, ok := c.aheadURL(body.buf.Bytes(), seen); ok {
-				ahead = c.fetchAhead(ctx, op, page+1, u)
+		if body.whole {
+			link := nextLinkHint(body.buf.Bytes())
+			if link == "" && o.last != nil {
+				o.last()
+			}
+			if link != "" && c.mayReadAhead(o, res.Count) {
+				if u, ok := c.aheadURL(link, seen); ok {
+					ahead = c.fetchAhead(ctx, op, page+1, u)
+				}
 			}
 		}
 		pi, err := decodePage(d, body.reader(), item)
@@ -396,11 +405,7 @@ func (c *Client) mayReadAhead(o walkOptions, count int) bool {
 // may be requested now: an address the walk would follow (same origin,
 // not seen before). Otherwise the decoded page's link takes the usual way,
 // with its errors.
-func (c *Client) aheadURL(b []byte, seen map[string]struct{}) (string, bool) {
-	link := nextLinkHint(b)
-	if link == "" {
-		return "", false
-	}
+func (c *Client) aheadURL(link string, seen map[string]struct{}) (string, bool) {
 	u, err := resolveNextLink(c.base, link)
 	if err != nil {
 		return "", false

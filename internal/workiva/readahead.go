@@ -107,6 +107,9 @@ func (r errReader) Read([]byte) (int, error) { return 0, r.err }
 // millisecond for a page of 1,000 activities, against several for a
 // decoder's pass.
 func nextLinkHint(b []byte) string {
+	if link, ok := lastMemberLink(b); ok {
+		return link
+	}
 	const name = `"@nextLink"`
 	depth := 0
 	member := false // at depth 1, the next string is a member name
@@ -153,6 +156,84 @@ func nextLinkHint(b []byte) string {
 		}
 	}
 	return ""
+}
+
+// lastMemberLink reads the link where the API puts it, as the last member
+// of the page object, from the end of b: a few hundred nanoseconds against
+// the scan's 0.6 ms a page of 1,000 activities, paid by each of 16 readers
+// whose answers come together. ok is false when b does not end that way
+// (the scan then decides). In well-formed JSON the last string before the
+// final brace is the object's last value and the one before it its name;
+// a repeated "@nextLink" earlier on goes unseen here, and decodePage
+// refuses that page, dropping the read-ahead.
+func lastMemberLink(b []byte) (string, bool) {
+	i := skipSpaceBack(b, len(b))
+	if i == 0 || b[i-1] != '}' {
+		return "", false
+	}
+	i = skipSpaceBack(b, i-1)
+	vStart, ok := stringStartBack(b, i)
+	if !ok {
+		return "", false
+	}
+	i = skipSpaceBack(b, vStart)
+	if i == 0 || b[i-1] != ':' {
+		return "", false
+	}
+	i = skipSpaceBack(b, i-1)
+	const name = `"@nextLink"`
+	if i < len(name) || string(b[i-len(name):i]) != name {
+		return "", false
+	}
+	i = skipSpaceBack(b, i-len(name))
+	if i == 0 || (b[i-1] != ',' && b[i-1] != '{') {
+		return "", false
+	}
+	end := stringEnd(b, vStart)
+	if end < 0 {
+		return "", false
+	}
+	v, err := jsontext.AppendUnquote(nil, b[vStart:end])
+	if err != nil {
+		return "", false
+	}
+	return string(v), true
+}
+
+// stringStartBack returns the index of the opening quote of the string
+// literal that ends just before b[i], when b[i-1] is its closing quote: the
+// nearest quote before it not escaped (an even run of backslashes before
+// it).
+func stringStartBack(b []byte, i int) (int, bool) {
+	if i == 0 || b[i-1] != '"' || backslashesBefore(b, i-1)%2 != 0 {
+		return 0, false
+	}
+	for j := i - 2; j >= 0; j-- {
+		j = bytes.LastIndexByte(b[:j+1], '"')
+		if j < 0 {
+			return 0, false
+		}
+		if backslashesBefore(b, j)%2 == 0 {
+			return j, true
+		}
+	}
+	return 0, false
+}
+
+// backslashesBefore counts the backslashes right before b[j].
+func backslashesBefore(b []byte, j int) int {
+	n := 0
+	for m := j - 1; m >= 0 && b[m] == '\\'; m-- {
+		n++
+	}
+	return n
+}
+
+func skipSpaceBack(b []byte, i int) int {
+	for i > 0 && (b[i-1] == ' ' || b[i-1] == '\t' || b[i-1] == '\r' || b[i-1] == '\n') {
+		i--
+	}
+	return i
 }
 
 // stringEnd returns the index just past the string literal starting at

@@ -3,7 +3,11 @@ package workiva
 import (
 	"context"
 	"errors"
+	"io"
+	"net/http"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,7 +29,16 @@ func TestNextLinkHint(t *testing.T) {
 		{`{"data":[],"k":{"@nextLink":"https://evil/nested"}}`, ""},
 		{`{"data":[],"@nextLink":null}`, ""},
 		{`{"data":[],"@nextLink":1}`, ""},
-		{`{"data":[],"@nextLink":"https://h/a","@nextLink":"https://h/b"}`, ""},
+		// Read from the end, the last of two: decodePage refuses the
+		// page (TestDuplicateNextLinkDropsReadAhead).
+		{`{"data":[],"@nextLink":"https://h/a","@nextLink":"https://h/b"}`, "https://h/b"},
+		{`{"data":[],"@nextLink":"https://h/a","x":1,"@nextLink":"https://h/b"}`, "https://h/b"},
+		{`{"data":[],"@nextLink":"https://h/a","@nextLink":1}`, ""},
+		{`{"@nextLink":"https://h/only"}`, "https://h/only"},
+		{`{"data":[],"@nextLink":"https://h/q\"uote\\"}`, "https://h/q\"uote\\"},
+		{`{"data":[],"@nextLink":"https://h/x\"}`, ""}, // the closing quote is escaped
+		{`{"data":[],"s":"a","@nextLink" : "https://h/s"` + " \n}\n", "https://h/s"},
+		{`{"data":[],"s":"a\",\"@nextLink\":\"https://evil/x"}`, ""},
 		{`{"data":[],"@nextLink":"https://h/a"`, ""}, // unfinished
 		{`{"data":[{"id":"a"}`, ""},
 		{`["@nextLink","https://h/a"]`, ""},
@@ -122,5 +135,38 @@ func TestReadAheadEndsWithTheWalk(t *testing.T) {
 	}
 	if got := len(s.APIRequests()); got != 1 {
 		t.Errorf("max_results within the first page sent %d requests, want 1", got)
+	}
+}
+
+// A page naming two next links is refused even though the read-ahead,
+// which reads the link from the page's end, followed the second: the walk
+// fails on the page and the read-ahead ends with it.
+func TestDuplicateNextLinkDropsReadAhead(t *testing.T) {
+	var mu sync.Mutex
+	var queries []string
+	f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		queries = append(queries, r.URL.RawQuery)
+		mu.Unlock()
+		if r.URL.Query().Get("c") == "b" {
+			<-r.Context().Done() // held until the walk lets go of it
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"data":[{"id":"a","activityDateTime":"2026-01-01T00:00:00Z"}],"@nextLink":"`+r.URL.Path+`?c=a","@nextLink":"`+r.URL.Path+`?c=b"}`)
+	})
+	c := mustNew(t, testConfig(f))
+	_, err := c.ListActivities(context.Background(), ActivityQuery{OrganizationID: "org"}, func(*Activity) error { return nil })
+	if err == nil || !strings.Contains(err.Error(), `duplicate "@nextLink"`) {
+		t.Fatalf("err %v, want the page refused for its duplicate \"@nextLink\"", err)
+	}
+	mu.Lock()
+	got := slices.Clone(queries)
+	mu.Unlock()
+	if len(got) > 2 || (len(got) == 2 && got[1] != "c=b") {
+		t.Errorf("requests %q: want page 1 and at most the read-ahead of the last link", got)
+	}
+	if g := walkGoroutines(); len(g) > 0 {
+		t.Errorf("still running after the walk:\n%s", strings.Join(g, "\n\n"))
 	}
 }

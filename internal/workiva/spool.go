@@ -46,13 +46,24 @@ func (s *spool) put(raw []byte) error {
 	return nil
 }
 
+// seal writes out what is buffered and lets go of the write buffer: a
+// piece whose walk is over may wait long for its turn, and the more
+// activities, the more such pieces, each holding its 32 KiB until replayed.
+func (s *spool) seal() error {
+	if s.w == nil {
+		return nil
+	}
+	err := s.w.Flush()
+	s.w = nil
+	return err
+}
+
 // replay hands each record to fn in the order put (the slice is reused
 // between calls). Nothing may be put after it starts.
 func (s *spool) replay(fn func(raw []byte, last bool) error) error {
-	if err := s.w.Flush(); err != nil {
+	if err := s.seal(); err != nil {
 		return err
 	}
-	s.w = nil
 	if _, err := s.f.Seek(0, io.SeekStart); err != nil {
 		return err
 	}

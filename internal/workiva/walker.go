@@ -42,12 +42,15 @@ type piece struct {
 	pageFrom  time.Time // reached when the current page began
 	pageItems int       // n when the current page began
 	started   bool
-	done      bool
-	stopped   bool // cancelled: its remaining items are not needed
-	cancel    context.CancelFunc
-	pending   []*Activity // kept, not yet handed to the caller
-	spool     *spool      // kept while not its turn, with ActivityQuery.Spool
-	direct    bool        // its turn has come: items go to pending
+	// ending: the page being decoded names no next page, so its walker
+	// is about to need another piece.
+	ending  bool
+	done    bool
+	stopped bool // cancelled: its remaining items are not needed
+	cancel  context.CancelFunc
+	pending []*Activity // kept, not yet handed to the caller
+	spool   *spool      // kept while not its turn, with ActivityQuery.Spool
+	direct  bool        // its turn has come: items go to pending
 }
 
 type pwalk struct {
@@ -248,7 +251,17 @@ func (w *pwalk) splitLocked() *piece {
 	// whole idle pool is put to work at once instead of doubling the
 	// pieces one request at a time. Each part must still be expected to
 	// fill a page, and hold an instant.
-	parts := min(2+w.waiting, 1+room, int(bestLeft*2/w.minSplit), MaxParallelism+1)
+	// Walkers decoding the last page of their piece are counted with the
+	// idle ones: they are about to need a piece, and one split for all of
+	// them saves a page's latency for each that would otherwise wait for
+	// the next.
+	ending := 0
+	for _, s := range w.pieces {
+		if s.ending && s.started && !s.done {
+			ending++
+		}
+	}
+	parts := min(2+w.waiting+ending, 1+room, int(bestLeft*2/w.minSplit), MaxParallelism+1)
 	if int64(parts) > int64(left) {
 		parts = int(left)
 	}
@@ -343,7 +356,12 @@ func (w *pwalk) run(ctx context.Context, p *piece) {
 		w.mu.Unlock()
 	}
 	ahead := func() bool { return w.wantsNext(p, sq) }
-	res, err := w.c.listSequential(ctx, sq, walkOptions{onPage: onPage, ahead: ahead}, func(a *Activity) error { return w.push(p, a) })
+	last := func() {
+		w.mu.Lock()
+		p.ending = true
+		w.mu.Unlock()
+	}
+	res, err := w.c.listSequential(ctx, sq, walkOptions{onPage: onPage, ahead: ahead, last: last}, func(a *Activity) error { return w.push(p, a) })
 	w.prog.walkers.Add(-1)
 	p.cancelOnce()
 	w.finish(p, res, err)
@@ -446,6 +464,11 @@ func (w *pwalk) finish(p *piece, res ListResult, err error) {
 	w.mu.Lock()
 	p.done = true
 	w.pages += res.Pages
+	if p.spool != nil && err == nil {
+		if serr := p.spool.seal(); serr != nil {
+			err = fmt.Errorf("writing a part of the window to its temporary file: %w", serr)
+		}
+	}
 	if err != nil && !p.stopped && w.err == nil && !w.closed {
 		w.err = err
 		w.stopFromLocked(0)
