@@ -14,9 +14,10 @@ import (
 // names a next page, that request is sent before this page is decoded, so
 // the API's latency overlaps the client's decoding instead of following it.
 //
-// The link is found by scanning the page's top-level object (nextLinkHint);
-// the page's decoding stays the authority: a read-ahead whose URL is not the
-// one the decoded page names is dropped unread.
+// The link is read from the page's end, or else found by scanning the page's
+// top-level object (nextLinkHint); the page's decoding stays the authority:
+// a read-ahead whose URL is not the one the decoded page names is dropped
+// unread, and a page the decoder refuses fails the walk, read-ahead and all.
 
 // pageBufferMax bounds the bytes of one page held in memory. A larger page
 // is streamed as before (its next request waits for its decoding), so a
@@ -101,11 +102,12 @@ type errReader struct{ err error }
 func (r errReader) Read([]byte) (int, error) { return 0, r.err }
 
 // nextLinkHint returns the value of the top-level "@nextLink" member of the
-// JSON object in b, "" when there is none, it is not a string, it appears
-// more than once, or b is not well formed enough to tell. It skips strings
-// with IndexByte instead of tokenising the page: a fraction of a
-// millisecond for a page of 1,000 activities, against several for a
-// decoder's pass.
+// JSON object in b: the last member when it is that one (lastMemberLink),
+// else the one a scan finds, "" when there is none, it is not a string, the
+// scan meets it more than once, or b is not well formed enough to tell. The
+// scan skips strings with IndexByte instead of tokenising the page: a
+// fraction of a millisecond for a page of 1,000 activities, against several
+// for a decoder's pass.
 func nextLinkHint(b []byte) string {
 	if link, ok := lastMemberLink(b); ok {
 		return link
