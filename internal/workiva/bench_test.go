@@ -47,6 +47,23 @@ func BenchmarkDecodeActivityPage(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*1000), "ns/activity")
 }
 
+// BenchmarkNextLinkHint finds a 1000-item page's next link for the
+// read-ahead: read from the page's end (where the API puts it), and by the
+// scan of the whole page when another member follows it.
+func BenchmarkNextLinkHint(b *testing.B) {
+	page := benchPage(1000)
+	later := append(bytes.TrimSuffix(bytes.Clone(page), []byte("}")), `,"x":1}`...)
+	for name, p := range map[string][]byte{"last-member": page, "scan": later} {
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				if nextLinkHint(p) == "" {
+					b.Fatal("no link found")
+				}
+			}
+		})
+	}
+}
+
 // BenchmarkDecodePageBaseline decodes the same page in one json.Unmarshal
 // into plain structs: the floor the streaming decoder is measured against.
 func BenchmarkDecodePageBaseline(b *testing.B) {
