@@ -326,13 +326,18 @@ func walk[T any](ctx context.Context, c *Client, op, first string, o walkOptions
 		}
 		body := readPage(resp, c.pages)
 		if body.whole {
-			link := nextLinkHint(body.buf.Bytes())
-			if link == "" && o.last != nil {
-				o.last()
-			}
-			if link != "" && c.mayReadAhead(o, res.Count) {
-				if u, ok := c.aheadURL(link, seen); ok {
-					ahead = c.fetchAhead(ctx, op, page+1, u)
+			// The link is looked for only when it will be used: a page
+			// that names none is scanned whole.
+			readAhead := c.mayReadAhead(o, res.Count)
+			if readAhead || o.last != nil {
+				link := nextLinkHint(body.buf.Bytes())
+				switch {
+				case link == "" && o.last != nil:
+					o.last()
+				case link != "" && readAhead:
+					if u, ok := c.aheadURL(link, seen); ok {
+						ahead = c.fetchAhead(ctx, op, page+1, u)
+					}
 				}
 			}
 		}
