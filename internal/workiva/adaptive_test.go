@@ -441,3 +441,31 @@ func TestFinishedPieceSealsItsSpool(t *testing.T) {
 		t.Errorf("replayed %q, walk error %v", got, w.err)
 	}
 }
+
+// failingSpoolFile refuses every write.
+type failingSpoolFile struct{ *os.File }
+
+func (failingSpoolFile) Write([]byte) (int, error) { return 0, errors.New("disk full") }
+
+// A spool's failed write is worded the same whether it shows when an item
+// is put or when the buffer is written out (a finished piece's seal, or the
+// replay's).
+func TestSpoolWriteFailureWording(t *testing.T) {
+	f, err := os.CreateTemp(t.TempDir(), "spool")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp := newSpool(failingSpoolFile{f})
+	t.Cleanup(sp.close)
+	if err := sp.put([]byte(`{"id":"a"}`)); err != nil {
+		t.Fatalf("put into the buffer: %v", err)
+	}
+	const want = "writing a part of the window to its temporary file: disk full"
+	if err := sp.seal(); err == nil || err.Error() != want {
+		t.Errorf("seal: %v, want %q", err, want)
+	}
+	big := newSpool(failingSpoolFile{f})
+	if err := big.put(make([]byte, 64<<10)); err == nil || err.Error() != want {
+		t.Errorf("put beyond the buffer: %v, want %q", err, want)
+	}
+}

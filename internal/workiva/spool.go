@@ -37,13 +37,19 @@ func newSpool(f SpoolFile) *spool { return &spool{f: f, w: bufio.NewWriterSize(f
 func (s *spool) put(raw []byte) error {
 	k := binary.PutUvarint(s.hdr[:], uint64(len(raw)))
 	if _, err := s.w.Write(s.hdr[:k]); err != nil {
-		return err
+		return writeErr(err)
 	}
 	if _, err := s.w.Write(raw); err != nil {
-		return err
+		return writeErr(err)
 	}
 	s.n++
 	return nil
+}
+
+// writeErr words a failure to write a spool the same way wherever the write
+// happens (put, or the flush of seal).
+func writeErr(err error) error {
+	return fmt.Errorf("writing a part of the window to its temporary file: %w", err)
 }
 
 // seal writes out what is buffered and lets go of the write buffer: a
@@ -55,7 +61,10 @@ func (s *spool) seal() error {
 	}
 	err := s.w.Flush()
 	s.w = nil
-	return err
+	if err != nil {
+		return writeErr(err)
+	}
+	return nil
 }
 
 // replay hands each record to fn in the order put (the slice is reused

@@ -257,7 +257,7 @@ func (w *pwalk) splitLocked() *piece {
 	// the next.
 	ending := 0
 	for _, s := range w.pieces {
-		if s.ending && s.started && !s.done {
+		if s.ending && !s.done { // set only while its walk runs
 			ending++
 		}
 	}
@@ -428,7 +428,7 @@ func (w *pwalk) push(p *piece, a *Activity) error {
 			p.spool = newSpool(f)
 		}
 		if err := p.spool.put(a.Raw); err != nil {
-			return fmt.Errorf("writing a part of the window to its temporary file: %w", err)
+			return err
 		}
 	}
 	if w.q.MaxResults > 0 {
@@ -465,9 +465,7 @@ func (w *pwalk) finish(p *piece, res ListResult, err error) {
 	p.done = true
 	w.pages += res.Pages
 	if p.spool != nil && err == nil {
-		if serr := p.spool.seal(); serr != nil {
-			err = fmt.Errorf("writing a part of the window to its temporary file: %w", serr)
-		}
+		err = p.spool.seal()
 	}
 	if err != nil && !p.stopped && w.err == nil && !w.closed {
 		w.err = err
